@@ -1,0 +1,117 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"omnicast/models"
+)
+
+// config is the process configuration: each field is an environment
+// variable with a flag of the same name (OMNICAST_ADDR ↔ --addr).
+type config struct {
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	SecretKey   string
+	PublicURL   string
+	Timezone    string
+}
+
+// secretKeyFile holds the generated secret when OMNICAST_SECRET_KEY is unset.
+const secretKeyFile = "secret.key"
+
+// bindConfig registers the configuration flags on fs, defaulting each to
+// its environment variable.
+func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
+	c := &config{}
+	def := func(name, fallback string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return fallback
+	}
+	fs.StringVar(&c.Addr, "addr", def("OMNICAST_ADDR", ":8080"), "listen address (env OMNICAST_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", def("OMNICAST_DATA_DIR", "./data"), "directory for the SQLite database and generated secret (env OMNICAST_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", def("OMNICAST_DATABASE_URL", ""), "postgres:// URL; empty uses the embedded SQLite file in the data dir (env OMNICAST_DATABASE_URL)")
+	fs.StringVar(&c.SecretKey, "secret-key", def("OMNICAST_SECRET_KEY", ""), "secret for sessions and credential encryption; generated into the data dir when empty (env OMNICAST_SECRET_KEY)")
+	fs.StringVar(&c.PublicURL, "public-url", def("OMNICAST_PUBLIC_URL", ""), "https address the platforms reach, for webhooks and images (env OMNICAST_PUBLIC_URL)")
+	fs.StringVar(&c.Timezone, "timezone", def("OMNICAST_TIMEZONE", models.DefaultTimezone), "default workspace time zone (env OMNICAST_TIMEZONE)")
+	return c
+}
+
+// openDB opens and migrates the configured database.
+func (c *config) openDB() (*gorm.DB, error) {
+	db, err := models.Open(models.DBConfig{URL: c.DatabaseURL, DataDir: c.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	if err := models.Migrate(db); err != nil {
+		_ = models.Close(db)
+		return nil, err
+	}
+	return db, nil
+}
+
+// secret returns the configured secret key, or the one in the data dir,
+// generating it (mode 0600) on first run.
+func (c *config) secret() ([]byte, error) {
+	if c.SecretKey != "" {
+		if len(c.SecretKey) < 32 {
+			return nil, errors.New("OMNICAST_SECRET_KEY must be at least 32 characters")
+		}
+		return []byte(c.SecretKey), nil
+	}
+	path := filepath.Join(c.DataDir, secretKeyFile)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		key := strings.TrimSpace(string(b))
+		if len(key) < 32 {
+			return nil, fmt.Errorf("%s holds a secret shorter than 32 characters", path)
+		}
+		return []byte(key), nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read secret key: %w", err)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, fmt.Errorf("generate secret key: %w", err)
+	}
+	key := hex.EncodeToString(raw)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("write secret key: %w", err)
+	}
+	if _, err := f.WriteString(key + "\n"); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("write secret key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("write secret key: %w", err)
+	}
+	return []byte(key), nil
+}
+
+// newFlagSet makes a subcommand's flag set that reports errors instead of exiting.
+func newFlagSet(env *runEnv, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.stderr, "Usage: omnicast %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"omnicast/models"
+	"omnicast/web"
+)
+
+func runServe(ctx context.Context, env *runEnv, args []string) error {
+	fs := newFlagSet(env, "serve", "serve [flags]")
+	cfg := bindConfig(fs, env.getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(env.stderr, nil))
+	secret, err := cfg.secret()
+	if err != nil {
+		return err
+	}
+	db, err := cfg.openDB()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = models.Close(db) }()
+
+	srv, err := web.New(web.Config{
+		DB: db, SecretKey: secret, PublicURL: cfg.PublicURL, Timezone: cfg.Timezone,
+		Logger: log, Version: version,
+	})
+	if err != nil {
+		return err
+	}
+	return listenAndServe(ctx, log, cfg.Addr, srv.Handler())
+}
+
+// listenAndServe serves until ctx ends (SIGTERM/SIGINT), then drains
+// in-flight requests for up to 15 seconds.
+func listenAndServe(ctx context.Context, log *slog.Logger, addr string, h http.Handler) error {
+	hs := &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	log.Info("omnicast serving", "addr", addr, "version", version)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s: %w", addr, err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,123 @@
+// Package models holds omnicast's data: GORM models, the database opener,
+// versioned migrations and the domain rules that live next to the data.
+package models
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// DBConfig says which database to open.
+type DBConfig struct {
+	// URL is a postgres:// (or postgresql://) URL; empty means the embedded SQLite default.
+	URL string
+	// DataDir holds the SQLite file when URL is empty.
+	DataDir string
+}
+
+// SQLiteFile is the name of the embedded database inside the data dir.
+const SQLiteFile = "omnicast.db"
+
+// Open connects to the configured database. It does not migrate.
+func Open(cfg DBConfig) (*gorm.DB, error) {
+	if cfg.URL == "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("models: create data dir %q: %w", cfg.DataDir, err)
+		}
+		return OpenSQLite(filepath.Join(cfg.DataDir, SQLiteFile))
+	}
+	if !strings.HasPrefix(cfg.URL, "postgres://") && !strings.HasPrefix(cfg.URL, "postgresql://") {
+		return nil, fmt.Errorf("models: database URL must start with postgres:// (got scheme %q)", schemeOf(cfg.URL))
+	}
+	return OpenPostgres(cfg.URL)
+}
+
+func schemeOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "?"
+	}
+	return u.Scheme
+}
+
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
+		Logger:  logger.Discard,
+		NowFunc: func() time.Time { return time.Now().UTC() },
+	}
+}
+
+// OpenSQLite opens (creating if needed) a SQLite file with WAL, a busy
+// timeout and immediate transactions. SQLite allows one writer at a time, so
+// the pool holds a single connection: writers queue in Go instead of failing
+// with SQLITE_BUSY.
+func OpenSQLite(path string) (*gorm.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	db, err := gorm.Open(sqlite.Open(dsn), gormConfig())
+	if err != nil {
+		return nil, fmt.Errorf("models: open sqlite %q: %w", path, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("models: sqlite pool: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(1)
+	sqlDB.SetMaxIdleConns(1)
+	sqlDB.SetConnMaxLifetime(0)
+	return db, nil
+}
+
+// OpenPostgres opens a PostgreSQL database through pgx.
+func OpenPostgres(dsn string) (*gorm.DB, error) {
+	db, err := gorm.Open(postgres.Open(dsn), gormConfig())
+	if err != nil {
+		return nil, fmt.Errorf("models: open postgres: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("models: postgres pool: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(20)
+	sqlDB.SetMaxIdleConns(10)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
+}
+
+// IsPostgres tells whether db talks to PostgreSQL.
+func IsPostgres(db *gorm.DB) bool { return db.Dialector.Name() == "postgres" }
+
+// Close releases the pool behind db.
+func Close(db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return fmt.Errorf("models: close: %w", err)
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers.
+func Ping(db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return fmt.Errorf("models: ping: %w", err)
+	}
+	if err := sqlDB.Ping(); err != nil {
+		return fmt.Errorf("models: ping: %w", err)
+	}
+	return nil
+}

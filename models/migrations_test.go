@@ -1,0 +1,75 @@
+package models_test
+
+import (
+	"reflect"
+	"sort"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"omnicast/models"
+	"omnicast/models/dbtest"
+)
+
+func TestMigrationsFreshAndIdempotent(t *testing.T) {
+	each(t, func(t *testing.T, db *gorm.DB) {
+		if err := models.Migrate(db); err != nil {
+			t.Fatalf("fresh migrate: %v", err)
+		}
+		ids, err := models.AppliedMigrations(db)
+		if err != nil || len(ids) == 0 {
+			t.Fatalf("applied = %v, %v", ids, err)
+		}
+		for _, table := range []string{"users", "settings", "login_failures", models.MigrationsTable} {
+			if !db.Migrator().HasTable(table) {
+				t.Errorf("table %s missing after migrate", table)
+			}
+		}
+		before := schemaSnapshot(t, db)
+		if err := models.Migrate(db); err != nil {
+			t.Fatalf("second migrate: %v", err)
+		}
+		again, _ := models.AppliedMigrations(db)
+		if !reflect.DeepEqual(ids, again) {
+			t.Fatalf("second migrate changed the record: %v -> %v", ids, again)
+		}
+		if after := schemaSnapshot(t, db); !reflect.DeepEqual(before, after) {
+			t.Fatalf("second migrate changed the schema:\n%v\n%v", before, after)
+		}
+	})
+}
+
+// each runs fn on an empty (unmigrated) database of each kind.
+func each(t *testing.T, fn func(t *testing.T, db *gorm.DB)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, dbtest.SQLiteUnmigrated(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, dbtest.PostgresUnmigrated(t)) })
+}
+
+// schemaSnapshot lists every table with its columns and indexes.
+func schemaSnapshot(t *testing.T, db *gorm.DB) []string {
+	t.Helper()
+	tables, err := db.Migrator().GetTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, tbl := range tables {
+		cols, err := db.Migrator().ColumnTypes(tbl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cols {
+			typ, _ := c.ColumnType()
+			out = append(out, tbl+"."+c.Name()+" "+typ)
+		}
+		idx, err := db.Migrator().GetIndexes(tbl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range idx {
+			out = append(out, tbl+" index "+i.Name())
+		}
+	}
+	sort.Strings(out)
+	return out
+}

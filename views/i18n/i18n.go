@@ -1,0 +1,140 @@
+// Package i18n loads omnicast's message catalogues (zh-TW and en) and puts a
+// localizer in the request context for templ components to use.
+package i18n
+
+import (
+	"context"
+	"embed"
+	"fmt"
+
+	"github.com/BurntSushi/toml"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.toml
+var catalogues embed.FS
+
+// Supported languages, the first being the default.
+const (
+	ZhTW = "zh-TW"
+	En   = "en"
+)
+
+// Languages lists the supported language codes, default first.
+func Languages() []string { return []string{ZhTW, En} }
+
+// Bundle holds every catalogue.
+type Bundle struct {
+	bundle  *goi18n.Bundle
+	matcher language.Matcher
+}
+
+// NewBundle loads the embedded catalogues.
+func NewBundle() (*Bundle, error) {
+	b := goi18n.NewBundle(language.MustParse(ZhTW))
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	for _, lang := range Languages() {
+		if _, err := b.LoadMessageFileFS(catalogues, "locales/active."+lang+".toml"); err != nil {
+			return nil, fmt.Errorf("i18n: load %s catalogue: %w", lang, err)
+		}
+	}
+	tags := []language.Tag{language.MustParse(ZhTW), language.MustParse(En)}
+	return &Bundle{bundle: b, matcher: language.NewMatcher(tags)}, nil
+}
+
+// Match picks the supported language for a saved choice (first) or an
+// Accept-Language header, defaulting to zh-TW.
+func (b *Bundle) Match(saved, acceptLanguage string) string {
+	if IsSupported(saved) {
+		return saved
+	}
+	if acceptLanguage == "" {
+		return ZhTW
+	}
+	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(prefs) == 0 {
+		return ZhTW
+	}
+	_, idx, conf := b.matcher.Match(prefs...)
+	if conf == language.No {
+		return ZhTW
+	}
+	return Languages()[idx]
+}
+
+// IsSupported tells whether lang is one of Languages.
+func IsSupported(lang string) bool {
+	for _, l := range Languages() {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// Localizer translates message ids into one language.
+type Localizer struct {
+	Lang string
+	l    *goi18n.Localizer
+}
+
+// Localizer returns a localizer for a supported language.
+func (b *Bundle) Localizer(lang string) *Localizer {
+	if !IsSupported(lang) {
+		lang = ZhTW
+	}
+	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(b.bundle, lang)}
+}
+
+// T translates id; args are template data as alternating key, value pairs
+// ("Count", 3). A missing id renders as the id itself so the page still
+// shows, and the catalogue test catches it.
+func (lz *Localizer) T(id string, args ...any) string {
+	cfg := &goi18n.LocalizeConfig{MessageID: id}
+	if len(args) > 0 {
+		data := make(map[string]any, len(args)/2)
+		for i := 0; i+1 < len(args); i += 2 {
+			data[fmt.Sprint(args[i])] = args[i+1]
+			if args[i] == "Count" {
+				cfg.PluralCount = args[i+1]
+			}
+		}
+		cfg.TemplateData = data
+	}
+	s, err := lz.l.Localize(cfg)
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+type ctxKey struct{}
+
+// WithLocalizer returns ctx carrying lz.
+func WithLocalizer(ctx context.Context, lz *Localizer) context.Context {
+	return context.WithValue(ctx, ctxKey{}, lz)
+}
+
+// FromContext returns the localizer in ctx, or nil.
+func FromContext(ctx context.Context) *Localizer {
+	lz, _ := ctx.Value(ctxKey{}).(*Localizer)
+	return lz
+}
+
+// T translates id with the localizer in ctx.
+func T(ctx context.Context, id string, args ...any) string {
+	lz := FromContext(ctx)
+	if lz == nil {
+		return id
+	}
+	return lz.T(id, args...)
+}
+
+// Lang returns the language of the localizer in ctx (zh-TW if none).
+func Lang(ctx context.Context) string {
+	if lz := FromContext(ctx); lz != nil {
+		return lz.Lang
+	}
+	return ZhTW
+}

@@ -1,0 +1,125 @@
+// Package web is omnicast's HTTP layer: the Echo server, its one route
+// table, middleware and one file per resource action.
+package web
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"omnicast/models"
+	"omnicast/static"
+	"omnicast/views/i18n"
+)
+
+// Config is what the server needs from the process.
+type Config struct {
+	DB        *gorm.DB
+	SecretKey []byte
+	// Defaults for workspace settings an admin has not saved yet.
+	PublicURL string
+	Timezone  string
+	Logger    *slog.Logger
+	// Now is the clock; tests pass a fixed one. Defaults to time.Now.
+	Now     func() time.Time
+	Version string
+}
+
+// Server holds the router and everything handlers share.
+type Server struct {
+	db        *gorm.DB
+	echo      *echo.Echo
+	log       *slog.Logger
+	now       func() time.Time
+	version   string
+	sessions  *sessions.CookieStore
+	i18n      *i18n.Bundle
+	assets    *static.Assets
+	metrics   *metrics
+	defaults  models.Workspace
+	workspace atomic.Pointer[models.Workspace]
+	// hasUsers turns true once a user exists, so the first-run check stops
+	// costing a query per request.
+	hasUsers atomic.Bool
+}
+
+// New builds a server ready to serve.
+func New(cfg Config) (*Server, error) {
+	if cfg.DB == nil {
+		return nil, errors.New("web: no database")
+	}
+	if len(cfg.SecretKey) < 32 {
+		return nil, errors.New("web: secret key must be at least 32 bytes")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Timezone == "" {
+		cfg.Timezone = models.DefaultTimezone
+	}
+	bundle, err := i18n.NewBundle()
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	assets, err := static.Load()
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	store, err := newSessionStore(cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		db:       cfg.DB,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+		version:  cfg.Version,
+		sessions: store,
+		i18n:     bundle,
+		assets:   assets,
+		metrics:  newMetrics(),
+		defaults: models.Workspace{Timezone: cfg.Timezone, PublicURL: cfg.PublicURL},
+	}
+	if err := s.reloadWorkspace(); err != nil {
+		return nil, err
+	}
+	s.echo = s.newEcho()
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler serving every route.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+func (s *Server) newEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	// Trust only the TCP peer: X-Forwarded-For is client-controlled and
+	// would let anyone dodge sign-in throttling.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = s.handleError
+	return e
+}
+
+// Workspace returns the current workspace settings.
+func (s *Server) Workspace() models.Workspace { return *s.workspace.Load() }
+
+func (s *Server) reloadWorkspace() error {
+	w, err := models.LoadWorkspace(s.db, s.defaults)
+	if err != nil {
+		return fmt.Errorf("web: %w", err)
+	}
+	s.workspace.Store(&w)
+	return nil
+}
