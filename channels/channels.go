@@ -72,22 +72,22 @@ type SendResult struct {
 
 // Reason codes (stable strings stored with failed deliveries).
 const (
-	ReasonOutsideWindow   = "outside_window"   // Messenger 10/2018278, WhatsApp 131047
-	ReasonUnavailable     = "unavailable"      // Messenger 551, WhatsApp 131026
-	ReasonRateLimited     = "rate_limited"     // 429, Messenger 4/613, WhatsApp 130429/131056
-	ReasonTemporary       = "temporary"        // 5xx, Messenger 2
-	ReasonInvalidToken    = "invalid_token"    // Messenger 190, 401
-	ReasonPermission      = "permission"       // Messenger 200/230
-	ReasonAbusive         = "abusive"          // Messenger 368
-	ReasonPageRestricted  = "page_restricted"  // Messenger 10/1893063
-	ReasonNoSuchUser      = "no_such_user"     // Messenger 100/2018001, unknown LINE user
-	ReasonQuotaExhausted  = "quota_exhausted"  // LINE monthly quota
-	ReasonBadRequest      = "bad_request"      // 400 otherwise
-	ReasonSpamLimit       = "spam_limit"       // WhatsApp 131048
-	ReasonEcosystem       = "ecosystem_health" // WhatsApp 131049
-	ReasonAlreadySent     = "already_sent"     // LINE 409 on a repeated retry key
-	ReasonNoAnswer        = "no_answer"        // timeout / connection lost
-	ReasonUnknown         = "unknown"
+	ReasonOutsideWindow  = "outside_window"   // Messenger 10/2018278, WhatsApp 131047
+	ReasonUnavailable    = "unavailable"      // Messenger 551, WhatsApp 131026
+	ReasonRateLimited    = "rate_limited"     // 429, Messenger 4/613, WhatsApp 130429/131056
+	ReasonTemporary      = "temporary"        // 5xx, Messenger 2
+	ReasonInvalidToken   = "invalid_token"    // Messenger 190, 401
+	ReasonPermission     = "permission"       // Messenger 200/230
+	ReasonAbusive        = "abusive"          // Messenger 368
+	ReasonPageRestricted = "page_restricted"  // Messenger 10/1893063
+	ReasonNoSuchUser     = "no_such_user"     // Messenger 100/2018001, unknown LINE user
+	ReasonQuotaExhausted = "quota_exhausted"  // LINE monthly quota
+	ReasonBadRequest     = "bad_request"      // 400 otherwise
+	ReasonSpamLimit      = "spam_limit"       // WhatsApp 131048
+	ReasonEcosystem      = "ecosystem_health" // WhatsApp 131049
+	ReasonAlreadySent    = "already_sent"     // LINE 409 on a repeated retry key
+	ReasonNoAnswer       = "no_answer"        // timeout / connection lost
+	ReasonUnknown        = "unknown"
 )
 
 // EventKind is the kind of an inbound webhook event.
