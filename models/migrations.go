@@ -17,6 +17,7 @@ const MigrationsTable = "schema_migrations"
 func migrations() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		{ID: "0001_users_settings_logins", Migrate: migrate0001},
+		{ID: "0002_channels_contacts_tags_webhooks", Migrate: migrate0002},
 	}
 }
 
@@ -67,4 +68,69 @@ func AppliedMigrations(db *gorm.DB) ([]string, error) {
 		return nil, fmt.Errorf("models: list migrations: %w", err)
 	}
 	return ids, nil
+}
+
+func migrate0002(tx *gorm.DB) error {
+	type Channel struct {
+		ID                 uint    `gorm:"primaryKey"`
+		Kind               string  `gorm:"size:16;not null;index"`
+		Name               string  `gorm:"size:100;not null"`
+		ExternalID         string  `gorm:"size:64;not null"`
+		WABAID             string  `gorm:"column:waba_id;size:64;not null;default:''"`
+		APIBaseURL         string  `gorm:"column:api_base_url;size:255;not null;default:''"`
+		RateLimit          float64 `gorm:"not null;default:0"`
+		VerifyToken        string  `gorm:"size:64;not null;default:''"`
+		Credentials        []byte  `gorm:"not null"`
+		TokenHint          string  `gorm:"size:8;not null;default:''"`
+		SecretHint         string  `gorm:"size:8;not null;default:''"`
+		TagBroadcastLocked bool    `gorm:"not null;default:false"`
+		LockReason         string  `gorm:"size:255;not null;default:''"`
+		CreatedAt          time.Time
+		UpdatedAt          time.Time
+	}
+	type Contact struct {
+		ID                uint64     `gorm:"primaryKey"`
+		ChannelID         uint       `gorm:"not null;uniqueIndex:idx_contacts_channel_external,priority:1;index:idx_contacts_interaction,priority:1;index:idx_contacts_subscription,priority:1"`
+		ExternalID        string     `gorm:"size:64;not null;uniqueIndex:idx_contacts_channel_external,priority:2"`
+		Name              string     `gorm:"size:200;not null;default:''"`
+		PictureURL        string     `gorm:"size:1000;not null;default:''"`
+		Phone             string     `gorm:"size:32;not null;default:''"`
+		Subscribed        bool       `gorm:"not null;default:true"`
+		SubscribedAt      *time.Time `gorm:"index:idx_contacts_subscription,priority:2"`
+		UnsubscribedAt    *time.Time
+		LastInteractionAt *time.Time `gorm:"index:idx_contacts_interaction,priority:2"`
+		CreatedAt         time.Time
+		UpdatedAt         time.Time
+	}
+	type Tag struct {
+		ID        uint   `gorm:"primaryKey"`
+		Name      string `gorm:"size:100;not null;uniqueIndex"`
+		CreatedAt time.Time
+	}
+	type ContactTag struct {
+		ContactID uint64 `gorm:"primaryKey;autoIncrement:false"`
+		TagID     uint   `gorm:"primaryKey;autoIncrement:false;index"`
+	}
+	type WebhookEvent struct {
+		ID         uint64    `gorm:"primaryKey"`
+		ChannelID  uint      `gorm:"not null;uniqueIndex:idx_webhook_events_key,priority:1"`
+		DedupeKey  string    `gorm:"size:200;not null;uniqueIndex:idx_webhook_events_key,priority:2"`
+		ReceivedAt time.Time `gorm:"not null;index"`
+	}
+	type ReceiptEvent struct {
+		ID         uint64 `gorm:"primaryKey"`
+		ChannelID  uint   `gorm:"not null;index:idx_receipt_events_pending,priority:1"`
+		Kind       string `gorm:"size:16;not null"`
+		UserID     string `gorm:"size:64;not null;default:''"`
+		MessageID  string `gorm:"size:200;not null;default:'';index"`
+		MessageIDs string `gorm:"not null;default:''"`
+		Watermark  *time.Time
+		Status     string    `gorm:"size:16;not null;default:''"`
+		ErrorCode  int       `gorm:"not null;default:0"`
+		ErrorTitle string    `gorm:"size:255;not null;default:''"`
+		OccurredAt time.Time `gorm:"not null"`
+		Applied    bool      `gorm:"not null;default:false;index:idx_receipt_events_pending,priority:2"`
+		CreatedAt  time.Time
+	}
+	return tx.AutoMigrate(&Channel{}, &Contact{}, &Tag{}, &ContactTag{}, &WebhookEvent{}, &ReceiptEvent{})
 }

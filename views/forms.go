@@ -11,6 +11,9 @@ type SetupForm struct {
 	Name   string
 	Email  string
 	Errors FormErrors
+	// DemoAvailable offers to fill the workspace with simulated accounts.
+	DemoAvailable bool
+	Demo          bool
 }
 
 // LoginForm is the sign-in form.

@@ -37,6 +37,8 @@ func commands() []command {
 		{"serve", "serve the web app (the default)", runServe},
 		{"migrate", "apply pending database migrations and exit", runMigrate},
 		{"user", "manage users: user add | user passwd", runUser},
+		{"channel", "manage connected accounts: channel add | channel list", runChannel},
+		{"contacts", "read contacts: contacts list --channel ID --json", runContacts},
 		{"version", "print the version", runVersion},
 	}
 }

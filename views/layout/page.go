@@ -4,6 +4,7 @@ package layout
 
 import (
 	"encoding/json"
+	"strconv"
 
 	"omnicast/views/components"
 )
@@ -18,6 +19,24 @@ type Page struct {
 	Flashes []components.Flash
 	Assets  Assets
 	Path    string // current request path, for "back here" links
+	// Demo is set while the demo workspace is being filled.
+	Demo *DemoStatus
+}
+
+// DemoStatus is the progress of the demo workspace being filled.
+type DemoStatus struct {
+	Running bool
+	Done    int
+	Total   int
+	Failed  bool
+}
+
+// Percent is how far the demo has come, 0–100.
+func (d DemoStatus) Percent() int {
+	if d.Total == 0 {
+		return 0
+	}
+	return d.Done * 100 / d.Total
 }
 
 // User is the signed-in person as the shell shows them.
@@ -70,3 +89,5 @@ func csrfHeaders(token string) string {
 	b, _ := json.Marshal(map[string]string{"X-CSRF-Token": token})
 	return string(b)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

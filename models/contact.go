@@ -1,0 +1,95 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Contact is a person who follows or messages a connected account. The
+// external id (PSID, IGSID, LINE userId, wa_id) is unique per channel.
+type Contact struct {
+	ID                uint64     `gorm:"primaryKey"`
+	ChannelID         uint       `gorm:"not null;uniqueIndex:idx_contacts_channel_external,priority:1;index:idx_contacts_interaction,priority:1;index:idx_contacts_subscription,priority:1"`
+	ExternalID        string     `gorm:"size:64;not null;uniqueIndex:idx_contacts_channel_external,priority:2"`
+	Name              string     `gorm:"size:200;not null;default:''"`
+	PictureURL        string     `gorm:"size:1000;not null;default:''"`
+	Phone             string     `gorm:"size:32;not null;default:''"`
+	Subscribed        bool       `gorm:"not null;default:true"`
+	SubscribedAt      *time.Time `gorm:"index:idx_contacts_subscription,priority:2"`
+	UnsubscribedAt    *time.Time
+	LastInteractionAt *time.Time `gorm:"index:idx_contacts_interaction,priority:2"`
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// FindContact loads a contact by channel and external id.
+func FindContact(db *gorm.DB, channelID uint, externalID string) (*Contact, error) {
+	var c Contact
+	err := db.Where("channel_id = ? AND external_id = ?", channelID, externalID).First(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("models: load contact %q of channel %d: %w", externalID, channelID, err)
+	}
+	return &c, nil
+}
+
+// ContactWithTags is a contact and the names of its tags.
+type ContactWithTags struct {
+	Contact
+	Tags []string
+}
+
+// ListContactsWithTags returns a channel's contacts in id order, a batch
+// at a time (keyset on id), with their tag names.
+func ListContactsWithTags(db *gorm.DB, channelID uint, afterID uint64, limit int) ([]ContactWithTags, error) {
+	var contacts []Contact
+	err := db.Where("channel_id = ? AND id > ?", channelID, afterID).Order("id").Limit(limit).Find(&contacts).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: list contacts of channel %d: %w", channelID, err)
+	}
+	ids := make([]uint64, len(contacts))
+	for i, c := range contacts {
+		ids[i] = c.ID
+	}
+	tags, err := TagNamesByContact(db, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ContactWithTags, len(contacts))
+	for i, c := range contacts {
+		out[i] = ContactWithTags{Contact: c, Tags: tags[c.ID]}
+	}
+	return out, nil
+}
+
+// ChannelContactCounts are an account's totals.
+type ChannelContactCounts struct {
+	Subscribed   int64
+	Unsubscribed int64
+}
+
+// CountChannelContacts counts a channel's contacts by subscription status.
+func CountChannelContacts(db *gorm.DB, channelID uint) (ChannelContactCounts, error) {
+	var rows []struct {
+		Subscribed bool
+		N          int64
+	}
+	err := db.Model(&Contact{}).Select("subscribed, COUNT(*) AS n").Where("channel_id = ?", channelID).Group("subscribed").Scan(&rows).Error
+	if err != nil {
+		return ChannelContactCounts{}, fmt.Errorf("models: count contacts of channel %d: %w", channelID, err)
+	}
+	var c ChannelContactCounts
+	for _, r := range rows {
+		if r.Subscribed {
+			c.Subscribed = r.N
+		} else {
+			c.Unsubscribed = r.N
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,64 @@
+package views
+
+// ChannelCard is one connected account on the channels page.
+type ChannelCard struct {
+	ID          uint
+	Kind        string
+	Name        string
+	ExternalID  string
+	WABAID      string
+	WebhookURL  string
+	VerifyToken string
+	TokenHint   string
+	SecretHint  string
+	RateLimit   string
+	APIBaseURL  string
+	Official    bool // API base URL is the platform's own host
+}
+
+// ChannelsPageData is the channels page's view model.
+type ChannelsPageData struct {
+	Channels []ChannelCard
+	// PublicURLMissing: webhook URLs fall back to the address the admin
+	// uses, which platforms may not reach.
+	PublicURLMissing bool
+}
+
+// ChannelForm is the add / edit channel form.
+type ChannelForm struct {
+	ID          uint // 0 when adding
+	Kind        string
+	Name        string
+	ExternalID  string
+	WABAID      string
+	VerifyToken string
+	APIBaseURL  string
+	Rate        string
+	TokenHint   string
+	SecretHint  string
+	Errors      FormErrors
+}
+
+// Editing tells whether the form edits an existing channel.
+func (f ChannelForm) Editing() bool { return f.ID != 0 }
+
+// ChannelTestResult is the outcome of "Test connection".
+type ChannelTestResult struct {
+	OK      bool
+	Account string // the platform's name for the account
+	Error   string // the platform's answer, in its words
+}
+
+// channelLabels are the catalogue ids of each kind's form labels: external
+// id, token, secret.
+func channelLabels(kind string) (external, token, secret string) {
+	switch kind {
+	case "line":
+		return "channel.line_channel_id", "channel.line_token", "channel.line_secret"
+	case "whatsapp":
+		return "channel.wa_phone_id", "channel.wa_token", "channel.app_secret"
+	case "instagram":
+		return "channel.ig_account_id", "channel.ig_token", "channel.app_secret"
+	}
+	return "channel.page_id", "channel.page_token", "channel.app_secret"
+}
