@@ -174,3 +174,24 @@ func TestChannelSecretsAreSealed(t *testing.T) {
 		}
 	})
 }
+
+func TestReplaceWATemplates(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ch := mustChannel(t, db, channels.KindWhatsApp)
+		first := []models.WATemplate{
+			{Name: "spring_sale", Language: "zh_TW", Status: "APPROVED", Category: "MARKETING", Components: `[{"type":"BODY","text":"{{1}} 您好"}]`},
+			{Name: "order_update", Language: "en", Status: "PENDING", Category: "UTILITY"},
+		}
+		if err := models.ReplaceWATemplates(db, ch.ID, first, t0); err != nil {
+			t.Fatal(err)
+		}
+		second := []models.WATemplate{{Name: "order_update", Language: "en", Status: "APPROVED", Category: "UTILITY"}}
+		if err := models.ReplaceWATemplates(db, ch.ID, second, at(5)); err != nil {
+			t.Fatal(err)
+		}
+		list, err := models.ListWATemplates(db, ch.ID)
+		if err != nil || len(list) != 1 || list[0].Name != "order_update" || !list[0].Approved() {
+			t.Fatalf("templates after second sync: %+v %v", list, err)
+		}
+	})
+}

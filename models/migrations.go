@@ -18,6 +18,7 @@ func migrations() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		{ID: "0001_users_settings_logins", Migrate: migrate0001},
 		{ID: "0002_channels_contacts_tags_webhooks", Migrate: migrate0002},
+		{ID: "0003_wa_templates", Migrate: migrate0003},
 	}
 }
 
@@ -133,4 +134,19 @@ func migrate0002(tx *gorm.DB) error {
 		CreatedAt  time.Time
 	}
 	return tx.AutoMigrate(&Channel{}, &Contact{}, &Tag{}, &ContactTag{}, &WebhookEvent{}, &ReceiptEvent{})
+}
+
+func migrate0003(tx *gorm.DB) error {
+	type WATemplate struct {
+		ID         uint   `gorm:"primaryKey"`
+		ChannelID  uint   `gorm:"not null;uniqueIndex:idx_wa_templates_key,priority:1"`
+		Name       string `gorm:"size:512;not null;uniqueIndex:idx_wa_templates_key,priority:2"`
+		Language   string `gorm:"size:16;not null;uniqueIndex:idx_wa_templates_key,priority:3"`
+		ExternalID string `gorm:"size:64;not null;default:''"`
+		Category   string `gorm:"size:32;not null;default:''"`
+		Status     string `gorm:"size:32;not null;default:''"`
+		Components string `gorm:"not null;default:'[]'"`
+		SyncedAt   time.Time
+	}
+	return tx.Table("wa_templates").AutoMigrate(&WATemplate{})
 }

@@ -14,6 +14,9 @@ type ChannelCard struct {
 	RateLimit   string
 	APIBaseURL  string
 	Official    bool // API base URL is the platform's own host
+	// Templates and ApprovedTemplates count synced WhatsApp templates.
+	Templates         int
+	ApprovedTemplates int
 }
 
 // ChannelsPageData is the channels page's view model.

@@ -15,6 +15,8 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// webhookEvents counts parsed webhook events by channel kind.
+	webhookEvents *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -29,11 +31,15 @@ func newMetrics() *metrics {
 			Help:    "Time to serve HTTP requests, by route pattern and method.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route", "method"}),
+		webhookEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "omnicast_webhook_events_total",
+			Help: "Webhook events received with a valid signature, by channel kind.",
+		}, []string{"kind"}),
 	}
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.duration,
+		m.requests, m.duration, m.webhookEvents,
 	)
 	return m
 }

@@ -38,6 +38,9 @@ func (s *Server) page(c echo.Context, titleID, nav string) layout.Page {
 		},
 		Flashes: s.popFlashes(c),
 	}
+	if running, done, total, failed := s.demo.snapshot(); running || failed {
+		p.Demo = &layout.DemoStatus{Running: running, Done: done, Total: total, Failed: failed}
+	}
 	if u := currentUser(c); u != nil {
 		p.User = &layout.User{Name: u.Name, Email: u.Email, Admin: u.IsAdmin(), Locale: u.Locale}
 	}

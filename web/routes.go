@@ -5,6 +5,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"omnicast/channels"
 )
 
 // routes is THE route table: every path omnicast answers, grouped by who
@@ -18,6 +20,15 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.handler())
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static", s.assets)))
+
+	// Webhooks: no session and no CSRF; every request is checked by its
+	// platform signature instead.
+	hooks := e.Group("/webhooks")
+	for _, kind := range []string{channels.KindMessenger, channels.KindInstagram, channels.KindWhatsApp} {
+		hooks.GET("/"+kind+"/:id", s.webhookVerify(kind))
+		hooks.POST("/"+kind+"/:id", s.webhookReceive(kind))
+	}
+	hooks.POST("/"+channels.KindLINE+"/:id", s.webhookReceive(channels.KindLINE))
 
 	// Pages: session, language, first-run check, CSRF on every non-GET.
 	pages := e.Group("", middleware.BodyLimit("2M"), s.loadUser, s.localize, s.csrf(), s.firstRun)
@@ -35,10 +46,18 @@ func (s *Server) routes() {
 	app.GET("/broadcasts", s.areaPage("nav.broadcasts", "broadcasts.intro", "broadcasts")).Name = "broadcasts"
 	app.GET("/bots", s.areaPage("nav.bots", "bots.intro", "bots")).Name = "bots"
 	app.POST("/account/locale", s.accountLocaleUpdate)
+	app.GET("/demo/progress", s.demoProgressShow)
 
 	// Admins only.
 	admin := app.Group("", s.requireAdmin)
-	admin.GET("/channels", s.areaPage("nav.channels", "channels.intro", "channels")).Name = "channels"
+	admin.GET("/channels", s.channelList).Name = "channels"
+	admin.GET("/channels/new", s.channelNew)
+	admin.POST("/channels", s.channelCreate)
+	admin.GET("/channels/:id/edit", s.channelEdit)
+	admin.POST("/channels/:id", s.channelUpdate)
+	admin.POST("/channels/:id/delete", s.channelDelete)
+	admin.POST("/channels/:id/test", s.channelTest)
+	admin.POST("/channels/:id/templates/sync", s.channelTemplatesSync)
 	admin.GET("/users", s.userList).Name = "users"
 	admin.POST("/users", s.userCreate)
 	admin.POST("/users/:id/role", s.userRoleUpdate)

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,10 @@ type Config struct {
 	// Now is the clock; tests pass a fixed one. Defaults to time.Now.
 	Now     func() time.Time
 	Version string
+	// StartDemo, when set, lets the set-up page fill the new workspace with
+	// demo data: it connects simulated accounts whose webhooks reach
+	// webhookBase and reports progress. Nil hides the option.
+	StartDemo func(ctx context.Context, webhookBase string, progress func(done, total int)) error
 }
 
 // Server holds the router and everything handlers share.
@@ -40,11 +45,15 @@ type Server struct {
 	now       func() time.Time
 	version   string
 	sessions  *sessions.CookieStore
+	sealer    *models.Sealer
+	platforms platforms
 	i18n      *i18n.Bundle
 	assets    *static.Assets
 	metrics   *metrics
 	defaults  models.Workspace
 	workspace atomic.Pointer[models.Workspace]
+	startDemo func(ctx context.Context, webhookBase string, progress func(done, total int)) error
+	demo      demoProgress
 	// hasUsers turns true once a user exists, so the first-run check stops
 	// costing a query per request.
 	hasUsers atomic.Bool
@@ -79,16 +88,22 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	sealer, err := models.NewSealer(cfg.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
 	s := &Server{
-		db:       cfg.DB,
-		log:      cfg.Logger,
-		now:      cfg.Now,
-		version:  cfg.Version,
-		sessions: store,
-		i18n:     bundle,
-		assets:   assets,
-		metrics:  newMetrics(),
-		defaults: models.Workspace{Timezone: cfg.Timezone, PublicURL: cfg.PublicURL},
+		sealer:    sealer,
+		platforms: newPlatforms(),
+		db:        cfg.DB,
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		version:   cfg.Version,
+		sessions:  store,
+		i18n:      bundle,
+		assets:    assets,
+		metrics:   newMetrics(),
+		defaults:  models.Workspace{Timezone: cfg.Timezone, PublicURL: cfg.PublicURL},
 	}
 	if err := s.reloadWorkspace(); err != nil {
 		return nil, err

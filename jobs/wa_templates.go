@@ -1,0 +1,45 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"omnicast/channels"
+	"omnicast/channels/whatsapp"
+	"omnicast/models"
+)
+
+// SyncWATemplates fetches a WhatsApp channel's message templates from the
+// platform and stores them, returning how many there are.
+func SyncWATemplates(ctx context.Context, db *gorm.DB, sealer *models.Sealer, ch *models.Channel, now time.Time) (int, error) {
+	if ch.Kind != channels.KindWhatsApp {
+		return 0, fmt.Errorf("jobs: channel %d is not a WhatsApp channel", ch.ID)
+	}
+	secrets, err := ch.Secrets(sealer)
+	if err != nil {
+		return 0, err
+	}
+	client := whatsapp.New(whatsapp.Config{BaseURL: ch.APIBaseURL, PhoneNumberID: ch.ExternalID, WABAID: ch.WABAID, AccessToken: secrets.AccessToken})
+	list, err := client.ListTemplates(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("jobs: list templates of channel %d: %w", ch.ID, err)
+	}
+	rows := make([]models.WATemplate, 0, len(list))
+	for _, t := range list {
+		comps, err := json.Marshal(t.Components)
+		if err != nil {
+			return 0, fmt.Errorf("jobs: encode template %s: %w", t.Name, err)
+		}
+		rows = append(rows, models.WATemplate{
+			Name: t.Name, Language: t.Language, ExternalID: t.ID, Category: t.Category, Status: t.Status, Components: string(comps),
+		})
+	}
+	if err := models.ReplaceWATemplates(db, ch.ID, rows, now); err != nil {
+		return 0, err
+	}
+	return len(rows), nil
+}
