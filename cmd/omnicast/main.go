@@ -39,6 +39,8 @@ func commands() []command {
 		{"user", "manage users: user add | user passwd", runUser},
 		{"channel", "manage connected accounts: channel add | channel list", runChannel},
 		{"contacts", "read contacts: contacts list --channel ID --json", runContacts},
+		{"demo", "serve a demo workspace wired to a simulator of all four platforms", runDemo},
+		{"sim", "run the platform simulator for the channels in the database", runSim},
 		{"version", "print the version", runVersion},
 	}
 }

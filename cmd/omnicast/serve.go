@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -29,21 +30,29 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	}
 	defer func() { _ = models.Close(db) }()
 
+	sealer, err := models.NewSealer(secret)
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(web.Config{
 		DB: db, SecretKey: secret, PublicURL: cfg.PublicURL, Timezone: cfg.Timezone,
-		Logger: log, Version: version,
+		Logger: log, Version: version, StartDemo: demoStarter(ctx, db, sealer, log),
 	})
 	if err != nil {
 		return err
 	}
-	return listenAndServe(ctx, log, cfg.Addr, srv.Handler())
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	return serveListener(ctx, log, ln, srv.Handler())
 }
 
-// listenAndServe serves until ctx ends (SIGTERM/SIGINT), then drains
+// serveListener serves until ctx ends (SIGTERM/SIGINT), then drains
 // in-flight requests for up to 15 seconds.
-func listenAndServe(ctx context.Context, log *slog.Logger, addr string, h http.Handler) error {
+func serveListener(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler) error {
+	addr := ln.Addr().String()
 	hs := &http.Server{
-		Addr:              addr,
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -51,7 +60,7 @@ func listenAndServe(ctx context.Context, log *slog.Logger, addr string, h http.H
 		IdleTimeout:       120 * time.Second,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
+	go func() { errc <- hs.Serve(ln) }()
 	log.Info("omnicast serving", "addr", addr, "version", version)
 	select {
 	case err := <-errc:

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"gorm.io/gorm"
+
+	"omnicast/channels/sim"
+	"omnicast/jobs"
+	"omnicast/models"
+	"omnicast/web"
+)
+
+// demoDataDir keeps the demo apart from a real workspace in ./data.
+const demoDataDir = "./data-demo"
+
+// runDemo serves omnicast with one account of each kind wired to an
+// in-process simulator and a workspace full of simulated people.
+func runDemo(ctx context.Context, env *runEnv, args []string) error {
+	fs := newFlagSet(env, "demo", "demo [--people N] [flags]")
+	cfg := bindConfig(fs, env.getenv)
+	if env.getenv("OMNICAST_DATA_DIR") == "" {
+		_ = fs.Set("data-dir", demoDataDir)
+	}
+	people := fs.Int("people", 300, "simulated people per account")
+	rate := fs.Float64("activity", 0.5, "simulated follows and messages per second once seeded (0 = none)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(env.stderr, nil))
+	secret, err := cfg.secret()
+	if err != nil {
+		return err
+	}
+	db, err := cfg.openDB()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = models.Close(db) }()
+	sealer, err := models.NewSealer(secret)
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{DB: db, SecretKey: secret, PublicURL: cfg.PublicURL, Timezone: cfg.Timezone, Logger: log, Version: version})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- serveListener(ctx, log, ln, srv.Handler()) }()
+
+	start := time.Now()
+	d, err := jobs.StartDemo(ctx, db, sealer, jobs.DemoOptions{
+		WebhookBase: "http://" + loopbackAddr(ln), PeoplePerChannel: *people, Seed: 2026, Logger: log,
+	})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer d.Close()
+	fmt.Fprintf(env.stdout, "omnicast demo ready in %s: http://%s (simulator at %s, data in %s)\n",
+		time.Since(start).Round(time.Millisecond), loopbackAddr(ln), d.SimURL, cfg.DataDir)
+	if *rate > 0 {
+		go func() { _ = d.Sim.Simulate(ctx, sim.Activity{Rate: *rate}) }()
+	}
+	return <-served
+}
+
+// loopbackAddr is the listener's address as a local client dials it.
+func loopbackAddr(ln net.Listener) string {
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	if !ok || tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("127.0.0.1:%d", tcp.Port)
+	}
+	return tcp.String()
+}
+
+// demoStarter lets the set-up page fill a fresh workspace with the demo;
+// the simulator then runs until the server stops.
+func demoStarter(ctx context.Context, db *gorm.DB, sealer *models.Sealer, log *slog.Logger) func(context.Context, string, func(int, int)) error {
+	return func(_ context.Context, webhookBase string, progress func(done, total int)) error {
+		d, err := jobs.StartDemo(ctx, db, sealer, jobs.DemoOptions{WebhookBase: webhookBase, Seed: 2026, Logger: log, Progress: progress})
+		if err != nil {
+			return err
+		}
+		go func() {
+			_ = d.Sim.Simulate(ctx, sim.Activity{Rate: 0.5})
+			d.Close()
+		}()
+		return nil
+	}
+}
