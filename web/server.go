@@ -103,6 +103,7 @@ func New(cfg Config) (*Server, error) {
 		i18n:      bundle,
 		assets:    assets,
 		metrics:   newMetrics(),
+		startDemo: cfg.StartDemo,
 		defaults:  models.Workspace{Timezone: cfg.Timezone, PublicURL: cfg.PublicURL},
 	}
 	if err := s.reloadWorkspace(); err != nil {

@@ -1,0 +1,71 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"omnicast/jobs"
+	"omnicast/models"
+	"omnicast/models/dbtest"
+)
+
+// TestSetupOffersDemoWorkspace: ticking the demo box on first run fills
+// the workspace in the background through the real simulator, with
+// progress shown meanwhile.
+func TestSetupOffersDemoWorkspace(t *testing.T) {
+	db := dbtest.SQLite(t)
+	secret := []byte(strings.Repeat("k", 32))
+	sealer, _ := models.NewSealer(secret)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var demo *jobs.Demo
+	srv, err := New(Config{DB: db, SecretKey: secret, Logger: log,
+		StartDemo: func(ctx context.Context, base string, progress func(int, int)) error {
+			d, err := jobs.StartDemo(ctx, db, sealer, jobs.DemoOptions{WebhookBase: base, PeoplePerChannel: 25, Seed: 3, Logger: log, Progress: progress})
+			demo = d
+			return err
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	app := &testApp{t: t, db: db, srv: srv, http: hs, clock: &testClock{now: time.Now()}}
+	b := app.browser()
+	setup := b.get("/setup")
+	if setup.doc.Find(`input[name="demo"]`).Length() != 1 {
+		t.Fatal("set-up page does not offer the demo workspace")
+	}
+	p := b.post("/setup", url.Values{"name": {"Mei"}, "email": {"mei@example.com"}, "password": {testPassword}, "demo": {"true"}})
+	wantStatus(t, p, http.StatusSeeOther)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		running, done, total, failed := srv.demo.snapshot()
+		if failed {
+			t.Fatal("demo failed")
+		}
+		if !running && done == total && total == 100 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo still at %d/%d", done, total)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	defer demo.Close()
+	var n int64
+	db.Model(&models.Contact{}).Count(&n)
+	if n != 100 {
+		t.Fatalf("contacts after demo = %d, want 100", n)
+	}
+	b.signIn("mei@example.com")
+	if got := b.get("/demo/progress").text(`[data-testid="demo-ready"]`); !strings.Contains(got, "ready") {
+		t.Fatalf("progress fragment after the demo = %q", got)
+	}
+}
