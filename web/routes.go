@@ -46,6 +46,7 @@ func (s *Server) routes() {
 	app.GET("/broadcasts", s.areaPage("nav.broadcasts", "broadcasts.intro", "broadcasts")).Name = "broadcasts"
 	app.GET("/bots", s.areaPage("nav.bots", "bots.intro", "bots")).Name = "bots"
 	app.POST("/account/locale", s.accountLocaleUpdate)
+	// Contacts import and export routes go here.
 	app.GET("/demo/progress", s.demoProgressShow)
 
 	// Admins only.

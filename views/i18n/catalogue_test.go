@@ -13,13 +13,26 @@ import (
 
 func loadKeys(t *testing.T, lang string) map[string]string {
 	t.Helper()
-	raw, err := catalogues.ReadFile("locales/active." + lang + ".toml")
+	files, err := catalogueFiles(lang)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := map[string]string{}
-	if err := toml.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("%s catalogue: %v", lang, err)
+	for _, f := range files {
+		raw, err := catalogues.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part := map[string]string{}
+		if err := toml.Unmarshal(raw, &part); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				t.Errorf("%s: key %q is also in another %s file", f, k, lang)
+			}
+			m[k] = v
+		}
 	}
 	return m
 }
@@ -41,7 +54,7 @@ func TestCataloguesHaveTheSameKeys(t *testing.T) {
 
 // keyUse finds message ids written as string literals in the sources:
 // i18n.T(ctx, "x.y"), t(c, "x.y"), Label: "x.y", s.flash(c, "kind", "x.y") …
-var keyUse = regexp.MustCompile(`"((?:demo|kind|nav|role|menu|lang|action|field|setup|login|logout|area|contacts|broadcasts|bots|channels|users|settings|error|tags|audience|composer|report|channel|contact|filter|import|export|demo|webhook)\.[a-z0-9_.\-]+[a-z0-9])"`)
+var keyUse = regexp.MustCompile(`"((?:contacts|tags|import|export|filter|audience|demo|kind|nav|role|menu|lang|action|field|setup|login|logout|area|contacts|broadcasts|bots|channels|users|settings|error|tags|audience|composer|report|channel|contact|filter|import|export|demo|webhook)\.[a-z0-9_.\-]+[a-z0-9])"`)
 
 // modelKeyUse finds message ids in models, where they are error texts
 // (errors.New("error.x")); other dotted strings there are SQL.

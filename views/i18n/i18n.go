@@ -6,6 +6,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"io/fs"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -24,6 +25,16 @@ const (
 // Languages lists the supported language codes, default first.
 func Languages() []string { return []string{ZhTW, En} }
 
+// catalogueFiles lists a language's catalogue files: locales/<area>.<lang>.toml,
+// one per area of the app, so that areas can grow without touching each other.
+func catalogueFiles(lang string) ([]string, error) {
+	files, err := fs.Glob(catalogues, "locales/*."+lang+".toml")
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("i18n: no %s catalogue", lang)
+	}
+	return files, nil
+}
+
 // Bundle holds every catalogue.
 type Bundle struct {
 	bundle  *goi18n.Bundle
@@ -35,8 +46,14 @@ func NewBundle() (*Bundle, error) {
 	b := goi18n.NewBundle(language.MustParse(ZhTW))
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	for _, lang := range Languages() {
-		if _, err := b.LoadMessageFileFS(catalogues, "locales/active."+lang+".toml"); err != nil {
-			return nil, fmt.Errorf("i18n: load %s catalogue: %w", lang, err)
+		files, err := catalogueFiles(lang)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			if _, err := b.LoadMessageFileFS(catalogues, f); err != nil {
+				return nil, fmt.Errorf("i18n: load %s: %w", f, err)
+			}
 		}
 	}
 	tags := []language.Tag{language.MustParse(ZhTW), language.MustParse(En)}
