@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -25,6 +27,9 @@ type DemoOptions struct {
 	PeoplePerChannel int
 	// Seed makes the workspace reproducible.
 	Seed uint64
+	// SimAddr is where the simulator listens; empty picks a free port. A
+	// fixed address keeps the people's picture URLs valid across restarts.
+	SimAddr string
 	// Now is the clock; the seeded history ends at Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -39,6 +44,8 @@ type Demo struct {
 	SimURL   string
 	Channels []models.Channel
 	clock    *demoClock
+	// stopServer closes the listener of a simulator on a fixed address.
+	stopServer func()
 }
 
 // demoClock lets seeding place simulated events in the past: the simulator
@@ -97,21 +104,21 @@ func StartDemo(ctx context.Context, db *gorm.DB, sealer *models.Sealer, opt Demo
 	}
 	clock := &demoClock{now: opt.Now}
 	s := sim.New(sim.Config{Now: clock.Now, ReceiptDelay: time.Second, Seed: int64(opt.Seed), Logger: opt.Logger})
-	simURL, err := s.Start()
+	simURL, stopServer, err := startSim(s, opt.SimAddr)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: start simulator: %w", err)
 	}
-	d := &Demo{Sim: s, SimURL: simURL, clock: clock}
+	d := &Demo{Sim: s, SimURL: simURL, clock: clock, stopServer: stopServer}
 	for _, a := range demoAccounts() {
 		ch, err := demoChannel(db, sealer, a, simURL)
 		if err != nil {
-			s.Close()
+			d.Close()
 			return nil, err
 		}
 		d.Channels = append(d.Channels, *ch)
 		secrets, err := ch.Secrets(sealer)
 		if err != nil {
-			s.Close()
+			d.Close()
 			return nil, err
 		}
 		s.AddAccount(sim.Account{
@@ -125,13 +132,13 @@ func StartDemo(ctx context.Context, db *gorm.DB, sealer *models.Sealer, opt Demo
 		}
 	}
 	if err := d.seed(ctx, db, opt); err != nil {
-		s.Close()
+		d.Close()
 		return nil, err
 	}
 	for i := range d.Channels {
 		if ch := &d.Channels[i]; ch.Kind == channels.KindWhatsApp {
 			if _, err := SyncWATemplates(ctx, db, sealer, ch, opt.Now()); err != nil {
-				s.Close()
+				d.Close()
 				return nil, err
 			}
 		}
@@ -242,4 +249,22 @@ func (d *Demo) tagContacts(db *gorm.DB, rng *rand.Rand) error {
 }
 
 // Close stops the simulator.
-func (d *Demo) Close() { d.Sim.Close() }
+func (d *Demo) Close() {
+	d.Sim.Close()
+	d.stopServer()
+}
+
+// startSim serves the simulator on addr, or on a free port when addr is empty.
+func startSim(s *sim.Sim, addr string) (string, func(), error) {
+	if addr == "" {
+		u, err := s.Start()
+		return u, func() {}, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, err
+	}
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() { _ = hs.Close() }, nil
+}

@@ -93,3 +93,71 @@ func CountChannelContacts(db *gorm.DB, channelID uint) (ChannelContactCounts, er
 	}
 	return c, nil
 }
+
+// SetContactSubscribed unsubscribes (no more broadcasts) or resubscribes a contact.
+func SetContactSubscribed(db *gorm.DB, channelID uint, id uint64, subscribed bool, now time.Time) error {
+	updates := map[string]any{"subscribed": subscribed}
+	if subscribed {
+		updates["unsubscribed_at"] = nil
+	} else {
+		updates["unsubscribed_at"] = now.UTC()
+	}
+	res := db.Model(&Contact{}).Where("id = ? AND channel_id = ?", id, channelID).Updates(updates)
+	if res.Error != nil {
+		return fmt.Errorf("models: set subscribed=%v on contact %d: %w", subscribed, id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// DeleteContact removes a contact and its tags for good.
+func DeleteContact(db *gorm.DB, channelID uint, id uint64) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("id = ? AND channel_id = ?", id, channelID).Delete(&Contact{})
+		if res.Error != nil {
+			return fmt.Errorf("models: delete contact %d: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return tx.Where("contact_id = ?", id).Delete(&ContactTag{}).Error
+	})
+}
+
+// SetContactTags replaces a contact's tags with the named ones.
+func SetContactTags(db *gorm.DB, channelID uint, id uint64, names []string) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&Contact{}).Where("id = ? AND channel_id = ?", id, channelID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		tags, err := EnsureTags(tx, names)
+		if err != nil {
+			return err
+		}
+		if err := tx.Where("contact_id = ?", id).Delete(&ContactTag{}).Error; err != nil {
+			return err
+		}
+		return TagContacts(tx, []uint64{id}, tags)
+	})
+}
+
+// UntagContacts removes tags from the given contacts.
+func UntagContacts(db *gorm.DB, ids []uint64, tags []Tag) error {
+	if len(ids) == 0 || len(tags) == 0 {
+		return nil
+	}
+	tagIDs := make([]uint, len(tags))
+	for i, t := range tags {
+		tagIDs[i] = t.ID
+	}
+	if err := db.Where("contact_id IN ? AND tag_id IN ?", ids, tagIDs).Delete(&ContactTag{}).Error; err != nil {
+		return fmt.Errorf("models: untag contacts: %w", err)
+	}
+	return nil
+}

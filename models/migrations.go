@@ -19,6 +19,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0001_users_settings_logins", Migrate: migrate0001},
 		{ID: "0002_channels_contacts_tags_webhooks", Migrate: migrate0002},
 		{ID: "0003_wa_templates", Migrate: migrate0003},
+		{ID: "0004_audiences", Migrate: migrate0004},
 	}
 }
 
@@ -149,4 +150,18 @@ func migrate0003(tx *gorm.DB) error {
 		SyncedAt   time.Time
 	}
 	return tx.Table("wa_templates").AutoMigrate(&WATemplate{})
+}
+
+func migrate0004(tx *gorm.DB) error {
+	type Audience struct {
+		ID          uint   `gorm:"primaryKey"`
+		ChannelID   uint   `gorm:"not null;index"`
+		Filter      string `gorm:"not null;default:''"`
+		AllMatching bool   `gorm:"not null;default:false"`
+		ContactIDs  string `gorm:"not null;default:'[]'"`
+		Count       int64  `gorm:"not null"`
+		CreatedBy   uint   `gorm:"not null"`
+		CreatedAt   time.Time
+	}
+	return tx.AutoMigrate(&Audience{})
 }

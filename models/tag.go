@@ -105,3 +105,77 @@ func TagNamesByContact(db *gorm.DB, contactIDs []uint64) (map[uint64][]string, e
 	}
 	return out, nil
 }
+
+// TagWithCount is a tag and how many contacts carry it.
+type TagWithCount struct {
+	Tag
+	Contacts int64
+}
+
+// ListTagsWithCounts returns every tag with its contact count; sort is
+// "count" (most used first) or "created" (newest first), else by name.
+func ListTagsWithCounts(db *gorm.DB, search, sort string) ([]TagWithCount, error) {
+	q := db.Table("tags").Select("tags.id, tags.name, tags.created_at, COUNT(contact_tags.contact_id) AS contacts").
+		Joins("LEFT JOIN contact_tags ON contact_tags.tag_id = tags.id").Group("tags.id, tags.name, tags.created_at")
+	if search = strings.TrimSpace(search); search != "" {
+		q = q.Where("tags.name LIKE ?", "%"+escapeLikeTag(search)+"%")
+	}
+	switch sort {
+	case "count":
+		q = q.Order("contacts DESC, tags.name")
+	case "created":
+		q = q.Order("tags.created_at DESC, tags.id DESC")
+	default:
+		q = q.Order("tags.name")
+	}
+	var out []TagWithCount
+	if err := q.Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("models: list tags: %w", err)
+	}
+	return out, nil
+}
+
+func escapeLikeTag(s string) string { return strings.NewReplacer("%", "", "_", "").Replace(s) }
+
+// ErrTagExists is returned when renaming onto an existing name.
+var ErrTagExists = errors.New("error.tag_exists")
+
+// RenameTag renames a tag.
+func RenameTag(db *gorm.DB, id uint, name string) error {
+	name, err := NormalizeTagName(name)
+	if err != nil {
+		return err
+	}
+	var n int64
+	if err := db.Model(&Tag{}).Where("name = ? AND id <> ?", name, id).Count(&n).Error; err != nil {
+		return fmt.Errorf("models: rename tag: %w", err)
+	}
+	if n > 0 {
+		return ErrTagExists
+	}
+	res := db.Model(&Tag{}).Where("id = ?", id).Update("name", name)
+	if res.Error != nil {
+		return fmt.Errorf("models: rename tag %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// DeleteTag removes a tag from every contact and deletes it.
+func DeleteTag(db *gorm.DB, id uint) error {
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("tag_id = ?", id).Delete(&ContactTag{}).Error; err != nil {
+			return fmt.Errorf("models: delete tag %d links: %w", id, err)
+		}
+		res := tx.Delete(&Tag{}, id)
+		if res.Error != nil {
+			return fmt.Errorf("models: delete tag %d: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}

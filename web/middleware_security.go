@@ -56,7 +56,7 @@ func securityHeaders() echo.MiddlewareFunc {
 		XFrameOptions:      "DENY",
 		ReferrerPolicy:     "same-origin",
 		// htmx injects a small <style> for its indicators, hence style 'unsafe-inline'.
-		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data: https: http:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
 	})
 }
 

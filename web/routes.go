@@ -42,7 +42,17 @@ func (s *Server) routes() {
 	// Everyone signed in.
 	app := pages.Group("", s.requireUser)
 	app.GET("/", s.home)
-	app.GET("/contacts", s.areaPage("nav.contacts", "contacts.intro", "contacts")).Name = "contacts"
+	app.GET("/contacts", s.contactList).Name = "contacts"
+	app.POST("/contacts/tags", s.contactTagsBulk)
+	app.POST("/contacts/:id/tags", s.contactTagsSet)
+	app.POST("/contacts/:id/subscription", s.contactSubscriptionUpdate)
+	app.POST("/contacts/:id/delete", s.contactDelete)
+	app.POST("/audiences", s.audienceCreate)
+	app.GET("/broadcasts/new", s.broadcastNew)
+	app.GET("/tags", s.tagList).Name = "tags"
+	app.POST("/tags", s.tagCreate)
+	app.POST("/tags/:id/rename", s.tagRename)
+	app.POST("/tags/:id/delete", s.tagDelete)
 	app.GET("/broadcasts", s.areaPage("nav.broadcasts", "broadcasts.intro", "broadcasts")).Name = "broadcasts"
 	app.GET("/bots", s.areaPage("nav.bots", "bots.intro", "bots")).Name = "bots"
 	app.POST("/account/locale", s.accountLocaleUpdate)

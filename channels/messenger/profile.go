@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"omnicast/channels"
 )
@@ -29,9 +30,31 @@ func (c *Client) Profile(ctx context.Context, psid string) (channels.Profile, er
 	}
 	name := strings.TrimSpace(p.Name)
 	if name == "" {
-		name = strings.TrimSpace(strings.TrimSpace(p.FirstName) + " " + strings.TrimSpace(p.LastName))
+		name = joinName(strings.TrimSpace(p.FirstName), strings.TrimSpace(p.LastName))
 	}
 	return channels.Profile{Name: name, PictureURL: p.ProfilePic}, nil
+}
+
+// joinName writes a full name the way its script does: Chinese, Japanese
+// and Korean names family name first with no space (陳 + 怡君 → 陳怡君),
+// others "First Last".
+func joinName(first, last string) string {
+	if isCJK(first) && isCJK(last) {
+		return last + first
+	}
+	return strings.TrimSpace(first + " " + last)
+}
+
+func isCJK(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			return false
+		}
+	}
+	return true
 }
 
 // Me returns the Page behind the access token, proving the token works.

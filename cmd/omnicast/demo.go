@@ -27,6 +27,7 @@ func runDemo(ctx context.Context, env *runEnv, args []string) error {
 		_ = fs.Set("data-dir", demoDataDir)
 	}
 	people := fs.Int("people", 300, "simulated people per account")
+	simAddr := fs.String("sim-addr", "127.0.0.1:8099", "address of the in-process platform simulator (empty: any free port)")
 	rate := fs.Float64("activity", 0.5, "simulated follows and messages per second once seeded (0 = none)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -58,7 +59,7 @@ func runDemo(ctx context.Context, env *runEnv, args []string) error {
 
 	start := time.Now()
 	d, err := jobs.StartDemo(ctx, db, sealer, jobs.DemoOptions{
-		WebhookBase: "http://" + loopbackAddr(ln), PeoplePerChannel: *people, Seed: 2026, Logger: log,
+		WebhookBase: "http://" + loopbackAddr(ln), PeoplePerChannel: *people, Seed: 2026, Logger: log, SimAddr: *simAddr,
 	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)

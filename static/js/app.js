@@ -1,19 +1,133 @@
-// omnicast page behaviour that htmx does not cover. Kept tiny on purpose.
+// omnicast page behaviour that htmx does not cover. Kept small on purpose.
 (function () {
   "use strict";
+
   // Close an open <details> menu when clicking elsewhere.
   document.addEventListener("click", function (ev) {
     document.querySelectorAll("details.menu[open]").forEach(function (d) {
       if (!d.contains(ev.target)) d.removeAttribute("open");
     });
   });
+
   // Flash messages can be dismissed.
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest("[data-dismiss]");
     if (btn) btn.closest(".flash").remove();
   });
-  // Submit a form when a control marked data-autosubmit changes.
+
+  // Submit a form when a control marked data-autosubmit changes; go to the
+  // URL chosen in a select marked data-navigate.
   document.addEventListener("change", function (ev) {
     if (ev.target.matches("[data-autosubmit]")) ev.target.form.requestSubmit();
+    if (ev.target.matches("[data-navigate]")) window.location.href = ev.target.value;
   });
+
+  // Side panels (the contact filter) open and close from any toggle button.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest("[data-toggle-panel]");
+    if (!btn) return;
+    var panel = document.getElementById(btn.getAttribute("data-toggle-panel"));
+    if (panel) panel.classList.toggle("open");
+  });
+
+  // Time filters show their date inputs only for a custom range.
+  document.addEventListener("change", function (ev) {
+    var sel = ev.target.closest("[data-time-filter] select");
+    if (!sel) return;
+    var range = sel.parentElement.querySelector(".range");
+    range.classList.toggle("shown", sel.value === "custom");
+  });
+
+  // Reset empties the filter form too (htmx swaps only the results).
+  document.addEventListener("click", function (ev) {
+    var a = ev.target.closest("[data-reset-form]");
+    if (!a) return;
+    var form = document.getElementById(a.getAttribute("data-reset-form"));
+    if (!form) return;
+    form.querySelectorAll("input[type=text], input[type=search], input[type=date]").forEach(function (i) { i.value = ""; });
+    form.querySelectorAll("select").forEach(function (s) { s.selectedIndex = 0; });
+    form.querySelectorAll(".range").forEach(function (r) { r.classList.remove("shown"); });
+    var sub = form.querySelector("input[name=status][value=subscribed]");
+    if (sub) sub.checked = true;
+  });
+
+  // Selection of contacts. It lives in sessionStorage under the results'
+  // selection key (channel + filter), so it survives paging; "all matching"
+  // stores the mode instead of ids, and the server resolves the filter.
+  function results() { return document.querySelector("[data-selection-key]"); }
+  function storeKey(r) { return "omnicast.sel." + r.getAttribute("data-selection-key"); }
+  function load(r) {
+    try {
+      var v = JSON.parse(sessionStorage.getItem(storeKey(r)) || "{}");
+      return { all: !!v.all, ids: v.ids || [] };
+    } catch (e) { return { all: false, ids: [] }; }
+  }
+  function save(r, sel) { sessionStorage.setItem(storeKey(r), JSON.stringify(sel)); }
+
+  function render() {
+    var r = results();
+    if (!r) return;
+    var sel = load(r);
+    var set = new Set(sel.ids);
+    var boxes = r.querySelectorAll("input.sel");
+    boxes.forEach(function (b) { b.checked = sel.all || set.has(b.value); b.disabled = sel.all; });
+    var page = r.querySelector("[data-select-page]");
+    if (page) {
+      page.checked = sel.all || (boxes.length > 0 && Array.prototype.every.call(boxes, function (b) { return b.checked; }));
+      page.disabled = sel.all;
+    }
+    var label = r.querySelector("[data-sel-count]");
+    var n = sel.all ? Number(r.getAttribute("data-match-total")) : set.size;
+    if (label) {
+      if (sel.all) label.textContent = label.getAttribute("data-label-all");
+      else if (n === 0) label.textContent = label.getAttribute("data-label-none");
+      else label.textContent = label.getAttribute("data-label-some").replace("{n}", n);
+      label.setAttribute("data-selected", String(n));
+    }
+    var allBtn = r.querySelector("[data-select-all]");
+    var clearBtn = r.querySelector("[data-select-clear]");
+    if (allBtn) allBtn.hidden = sel.all;
+    if (clearBtn) clearBtn.hidden = !sel.all && set.size === 0;
+    r.querySelectorAll("[data-sel-ids]").forEach(function (i) { i.value = sel.all ? "" : sel.ids.join(","); });
+    r.querySelectorAll("[data-sel-all]").forEach(function (i) { i.value = sel.all ? "1" : ""; });
+    r.querySelectorAll("[data-needs-selection]").forEach(function (b) { b.disabled = n === 0; });
+  }
+
+  document.addEventListener("change", function (ev) {
+    var r = results();
+    if (!r || !r.contains(ev.target)) return;
+    var sel = load(r);
+    var set = new Set(sel.ids);
+    if (ev.target.matches("input.sel")) {
+      if (ev.target.checked) set.add(ev.target.value); else set.delete(ev.target.value);
+    } else if (ev.target.matches("[data-select-page]")) {
+      r.querySelectorAll("input.sel").forEach(function (b) {
+        if (ev.target.checked) set.add(b.value); else set.delete(b.value);
+      });
+    } else {
+      return;
+    }
+    save(r, { all: false, ids: Array.from(set) });
+    render();
+  });
+
+  document.addEventListener("click", function (ev) {
+    var r = results();
+    if (!r) return;
+    if (ev.target.closest("[data-select-all]")) { save(r, { all: true, ids: [] }); render(); }
+    if (ev.target.closest("[data-select-clear]")) { save(r, { all: false, ids: [] }); render(); }
+  });
+
+  // A finished action clears the selection it acted on.
+  document.addEventListener("submit", function (ev) {
+    var r = results();
+    if (r && ev.target.matches(".sel-form")) {
+      render();
+      var key = storeKey(r);
+      setTimeout(function () { sessionStorage.removeItem(key); }, 0);
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", render);
+  document.addEventListener("htmx:afterSettle", render);
 })();

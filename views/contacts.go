@@ -1,0 +1,133 @@
+package views
+
+// ContactsPage is the contact list's view model.
+type ContactsPage struct {
+	// Tabs are the channel kinds; each links to its first account.
+	Tabs     []KindTab
+	Kind     string
+	Accounts []AccountOption
+	// ChannelID is the selected account (0 when none is connected).
+	ChannelID    uint
+	CanBroadcast bool
+	Subscribed   int64
+	Unsubscribed int64
+	Quota        *QuotaInfo
+	Results      ContactResults
+	Filter       FilterForm
+	AllTags      []string
+}
+
+// KindTab is one channel-kind tab.
+type KindTab struct {
+	Kind   string
+	Href   string
+	Active bool
+	// Disabled: no account of this kind is connected.
+	Disabled bool
+}
+
+// AccountOption is one connected account in the picker.
+type AccountOption struct {
+	ID       uint
+	Name     string
+	Href     string
+	Selected bool
+}
+
+// QuotaInfo is LINE's monthly message quota.
+type QuotaInfo struct {
+	Used      int64
+	Limit     int64
+	Unlimited bool
+	// Unavailable: LINE could not be asked.
+	Unavailable bool
+}
+
+// ContactResults is the part of the page that the filter refreshes.
+type ContactResults struct {
+	ChannelID uint
+	Kind      string
+	Count     int64
+	Estimated bool
+	// Query is the filter's canonical query string (no cursor).
+	Query      string
+	Conditions []string // the filter in words, translated
+	Rows       []ContactRow
+	NextHref   string
+	PrevHref   string
+	// SelectionKey scopes the browser-side selection to channel + filter.
+	SelectionKey string
+	CanBroadcast bool
+	Errors       FormErrors
+	CSRF         string
+}
+
+// ContactRow is one contact in the table.
+type ContactRow struct {
+	ID              uint64
+	Name            string
+	Initial         string
+	PictureURL      string
+	Phone           string
+	Tags            []string
+	SubscribedAt    string
+	LastInteraction string
+	Subscribed      bool
+	// ShowWindow: Messenger rows say whether the 24-hour window is open.
+	ShowWindow bool
+	InWindow   bool
+}
+
+// FilterForm is the filter panel as filled in.
+type FilterForm struct {
+	ChannelID        uint
+	SubscribedPreset string
+	SubscribedFrom   string
+	SubscribedTo     string
+	InteractedPreset string
+	InteractedFrom   string
+	InteractedTo     string
+	TagsAny          string
+	TagsAll          string
+	TagsNone         string
+	Status           string
+	Q                string
+	Sort             string
+	Open             bool
+	Timezone         string
+}
+
+// TimePresets lists the preset choices of a time filter (catalogue ids
+// "filter.preset.<value>").
+func TimePresets() []string { return []string{"", "today", "24h", "7d", "30d", "90d", "custom"} }
+
+// AudiencePage shows a saved audience until the composer exists.
+type AudiencePage struct {
+	ID          uint
+	ChannelName string
+	Kind        string
+	AllMatching bool
+	Conditions  []string
+	Count       int64
+	BackHref    string
+}
+
+// TagsPage lists tags with counts.
+type TagsPage struct {
+	Tags   []TagRow
+	Search string
+	Sort   string
+	Errors FormErrors
+	// NewName keeps the add-tag input on error.
+	NewName string
+}
+
+// TagRow is one tag on the tags page.
+type TagRow struct {
+	ID        uint
+	Name      string
+	Contacts  int64
+	CreatedAt string
+	// FilterHref lists the tag's contacts.
+	FilterHref string
+}

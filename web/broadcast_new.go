@@ -1,0 +1,43 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"omnicast/models"
+	"omnicast/views"
+)
+
+// broadcastNew is where the composer will live; until then it shows the
+// saved audience: channel, conditions in words, count.
+func (s *Server) broadcastNew(c echo.Context) error {
+	id, err := strconv.ParseUint(c.QueryParam("audience"), 10, 32)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	a, err := models.FindAudience(s.db, uint(id))
+	if err == models.ErrNotFound {
+		return echo.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	ch, err := models.FindChannel(s.db, a.ChannelID)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	q, _ := url.ParseQuery(a.Filter)
+	loc := s.Workspace().Location()
+	f, _ := models.ParseContactFilter(q, loc)
+	page := views.AudiencePage{
+		ID: a.ID, ChannelName: ch.Name, Kind: ch.Kind, AllMatching: a.AllMatching, Count: a.Count,
+		BackHref: "/contacts?" + a.Filter,
+	}
+	if a.AllMatching {
+		page.Conditions = describeFilter(c, f, loc)
+	}
+	return s.render(c, http.StatusOK, views.AudienceShowPage(s.page(c, "audience.title", "broadcasts"), page))
+}

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"omnicast/models"
+)
+
+// contactTagsBulk adds or removes tags on the selection. An all-matching
+// selection is tagged by set-based statements, not row by row.
+func (s *Server) contactTagsBulk(c echo.Context) error {
+	sel, err := s.readSelection(c)
+	if err != nil {
+		return err
+	}
+	names := splitTagInput(c.FormValue("tags"))
+	remove := c.FormValue("mode") == "remove"
+	if len(names) == 0 {
+		s.flash(c, "error", "contacts.tags_required")
+		return redirect(c, sel.listURL())
+	}
+	if !sel.all && len(sel.ids) == 0 {
+		s.flash(c, "error", "error.audience_empty")
+		return redirect(c, sel.listURL())
+	}
+	var tags []models.Tag
+	if remove {
+		tags, err = existingTags(s, names)
+	} else {
+		tags, err = models.EnsureTags(s.db, names)
+	}
+	if err == models.ErrTagNameInvalid {
+		s.flash(c, "error", err.Error())
+		return redirect(c, sel.listURL())
+	}
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	switch {
+	case sel.all && remove:
+		_, err = models.UntagMatching(s.db, sel.filter, tags, now)
+	case sel.all:
+		_, err = models.TagMatching(s.db, sel.filter, tags, now)
+	default:
+		ids, verr := contactIDsOfChannel(s, sel)
+		if verr != nil {
+			return verr
+		}
+		if remove {
+			err = models.UntagContacts(s.db, ids, tags)
+		} else {
+			err = models.TagContacts(s.db, ids, tags)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if remove {
+		s.flash(c, "success", "contacts.tags_removed")
+	} else {
+		s.flash(c, "success", "contacts.tags_added")
+	}
+	return redirect(c, sel.listURL())
+}
+
+// existingTags finds the named tags without creating any.
+func existingTags(s *Server, names []string) ([]models.Tag, error) {
+	var tags []models.Tag
+	err := s.db.Where("name IN ?", names).Find(&tags).Error
+	return tags, err
+}
+
+// contactIDsOfChannel keeps only ids of the selection's channel.
+func contactIDsOfChannel(s *Server, sel *selection) ([]uint64, error) {
+	var ids []uint64
+	if len(sel.ids) == 0 {
+		return nil, nil
+	}
+	err := s.db.Model(&models.Contact{}).Where("channel_id = ? AND id IN ?", sel.channel.ID, sel.ids).Pluck("id", &ids).Error
+	return ids, err
+}

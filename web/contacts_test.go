@@ -1,0 +1,294 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"gorm.io/gorm"
+
+	"omnicast/channels"
+	"omnicast/models"
+	"omnicast/models/dbtest"
+)
+
+// seedContacts makes n contacts on ch: contact i subscribed i days before
+// the app's clock, interacting i hours before it; every third is tagged
+// VIP, every fourth 台北, every tenth unsubscribed.
+func (a *testApp) seedContacts(ch *models.Channel, n int) {
+	a.t.Helper()
+	now := a.clock.Now()
+	vip, _ := models.EnsureTags(a.db, []string{"VIP"})
+	tpe, _ := models.EnsureTags(a.db, []string{"台北"})
+	for i := 1; i <= n; i++ {
+		id := fmt.Sprintf("user-%03d", i)
+		name := fmt.Sprintf("客戶 %03d", i)
+		ev := channels.Event{Kind: channels.EventMessage, UserID: id, Name: name, Time: now.Add(-time.Duration(i) * time.Hour), DedupeKey: id}
+		out, err := models.ApplyWebhookEvent(a.db, ch, ev, nil, now)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		a.db.Model(&models.Contact{}).Where("id = ?", out.ContactID).Update("subscribed_at", now.AddDate(0, 0, -i))
+		if i%3 == 0 {
+			_ = models.TagContacts(a.db, []uint64{out.ContactID}, vip)
+		}
+		if i%4 == 0 {
+			_ = models.TagContacts(a.db, []uint64{out.ContactID}, tpe)
+		}
+		if i%10 == 0 {
+			_ = models.SetContactSubscribed(a.db, ch.ID, out.ContactID, false, now)
+		}
+	}
+}
+
+func matchCount(t *testing.T, p page) int {
+	t.Helper()
+	v, ok := p.doc.Find(`[data-testid="match-count"]`).Attr("data-count")
+	if !ok {
+		t.Fatalf("no match count on the page: %.300s", p.body)
+	}
+	n, _ := strconv.Atoi(v)
+	return n
+}
+
+func TestContactListPagesAndFragments(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db)
+		app.addUser("mei@example.com", models.RoleMarketer)
+		ch := app.channel("messenger", "")
+		app.seedContacts(ch, 120)
+		b := app.browser()
+		b.signIn("mei@example.com")
+
+		full := b.get("/contacts")
+		wantStatus(t, full, http.StatusOK)
+		if matchCount(t, full) != 108 { // 120 less 12 unsubscribed
+			t.Fatalf("default count = %d", matchCount(t, full))
+		}
+		if full.doc.Find(`[data-testid="contact-row"]`).Length() != 50 || full.doc.Find("html").Length() != 1 {
+			t.Fatal("full page should carry 50 rows and the shell")
+		}
+		if got := full.text(`[data-testid="total"]`); got != "120" {
+			t.Fatalf("account total = %q", got)
+		}
+		first := full.doc.Find(`[data-testid="contact-row"] .name-col`).First().Text()
+		if !strings.Contains(first, "客戶 001") {
+			t.Fatalf("newest interaction first, got %q", first)
+		}
+
+		// htmx asks for the fragment: no shell, and the canonical URL to push.
+		req, _ := http.NewRequest(http.MethodGet, app.http.URL+"/contacts?channel="+itoa(ch.ID)+"&tags_any=VIP&interacted_preset=7d&panel=open", nil)
+		req.Header.Set("HX-Request", "true")
+		frag := b.do(req)
+		wantStatus(t, frag, http.StatusOK)
+		if strings.Contains(frag.body, "<html") || frag.doc.Find(`[data-testid="match-count"]`).Length() != 1 {
+			t.Fatalf("fragment wrong: %.200s", frag.body)
+		}
+		push := frag.header.Get("HX-Push-Url")
+		if !strings.Contains(push, "interacted_within=7d") || !strings.Contains(push, "tags_any=VIP") || strings.Contains(push, "preset") {
+			t.Fatalf("pushed URL = %q", push)
+		}
+		// VIP (every 3rd), interacted within 7 days (i <= 168 h, so all 120), subscribed: 40 - 4 unsubscribed.
+		if matchCount(t, frag) != 36 {
+			t.Fatalf("VIP within 7d = %d", matchCount(t, frag))
+		}
+
+		// Keyset paging: next, then previous, then the link reproduces the page.
+		next, _ := full.doc.Find(`[data-testid="next-page"]`).Attr("href")
+		p2 := b.get(next)
+		if p2.doc.Find(`[data-testid="contact-row"]`).Length() != 50 {
+			t.Fatal("second page not full")
+		}
+		prev, _ := p2.doc.Find(`[data-testid="prev-page"]`).Attr("href")
+		back := b.get(prev)
+		if got := back.doc.Find(`[data-testid="contact-row"] .name-col`).First().Text(); got != first {
+			t.Fatalf("previous page starts with %q, want %q", got, first)
+		}
+	})
+}
+
+func TestContactListRejectsBadFilterClearly(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db)
+		app.addUser("mei@example.com", models.RoleMarketer)
+		ch := app.channel("line", "http://127.0.0.1:1")
+		app.seedContacts(ch, 5)
+		b := app.browser()
+		b.signIn("mei@example.com")
+		for _, q := range []string{"interacted_from=2026-13-45", "interacted_within=soon", "status=maybe", "sort=random", "after=garbage", "subscribed_from=2026-05-01&subscribed_to=2026-04-01"} {
+			p := b.get("/contacts?channel=" + itoa(ch.ID) + "&" + q)
+			wantStatus(t, p, http.StatusOK)
+			if p.doc.Find(`[data-testid="filter-errors"] li`).Length() == 0 {
+				t.Errorf("%s: no clear error shown", q)
+			}
+		}
+	})
+}
+
+func TestSelectionToAudienceAndBulkTagging(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db)
+		app.addUser("mei@example.com", models.RoleMarketer)
+		ch := app.channel("messenger", "")
+		app.seedContacts(ch, 60)
+		b := app.browser()
+		b.signIn("mei@example.com")
+		list := b.get("/contacts?channel=" + itoa(ch.ID) + "&tags_any=VIP")
+		filter, _ := list.doc.Find(`[data-testid="tag-form"] input[name="filter"]`).Attr("value")
+		want := matchCount(t, list)
+
+		// All matching → audience with the filter's count.
+		p := b.post("/audiences", url.Values{"channel": {itoa(ch.ID)}, "filter": {filter}, "all": {"1"}})
+		wantStatus(t, p, http.StatusSeeOther)
+		if !strings.HasPrefix(p.location(), "/broadcasts/new?audience=") {
+			t.Fatalf("audience redirect = %q", p.location())
+		}
+		aud := b.get(p.location())
+		if v, _ := aud.doc.Find(`[data-testid="audience-count"]`).Attr("data-count"); v != strconv.Itoa(want) {
+			t.Fatalf("audience count = %s, filter count = %d", v, want)
+		}
+		if !strings.Contains(aud.text(`[data-testid="audience"]`), "VIP") {
+			t.Fatal("audience page does not state the conditions")
+		}
+
+		// Explicit ids: only this channel's contacts count.
+		ids := []string{}
+		list.doc.Find(`input.sel`).Each(func(i int, s *goquery.Selection) {
+			if i < 3 {
+				v, _ := s.Attr("value")
+				ids = append(ids, v)
+			}
+		})
+		p = b.post("/audiences", url.Values{"channel": {itoa(ch.ID)}, "filter": {filter}, "ids": {strings.Join(ids, ",") + ",999999"}})
+		aud = b.get(p.location())
+		if v, _ := aud.doc.Find(`[data-testid="audience-count"]`).Attr("data-count"); v != "3" {
+			t.Fatalf("picked audience count = %s", v)
+		}
+		wantStatus(t, b.post("/audiences", url.Values{"channel": {itoa(ch.ID)}, "filter": {filter}}), http.StatusSeeOther)
+
+		// Tag all matching in bulk, then count through the tag filter.
+		p = b.post("/contacts/tags", url.Values{"channel": {itoa(ch.ID)}, "filter": {filter}, "all": {"1"}, "tags": {"春季活動, 重要"}, "mode": {"add"}})
+		wantStatus(t, p, http.StatusSeeOther)
+		tagged := b.get("/contacts?channel=" + itoa(ch.ID) + "&tags_all=" + url.QueryEscape("春季活動,重要"))
+		if matchCount(t, tagged) != want {
+			t.Fatalf("tagged %d, want %d", matchCount(t, tagged), want)
+		}
+		p = b.post("/contacts/tags", url.Values{"channel": {itoa(ch.ID)}, "filter": {filter}, "ids": {ids[0]}, "tags": {"重要"}, "mode": {"remove"}})
+		wantStatus(t, p, http.StatusSeeOther)
+		if n := matchCount(t, b.get("/contacts?channel="+itoa(ch.ID)+"&tags_any="+url.QueryEscape("重要"))); n != want-1 {
+			t.Fatalf("after removing from one: %d", n)
+		}
+	})
+}
+
+func TestRowActions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db)
+		app.addUser("mei@example.com", models.RoleMarketer)
+		ch := app.channel("messenger", "")
+		app.seedContacts(ch, 3)
+		b := app.browser()
+		b.signIn("mei@example.com")
+		b.get("/contacts")
+		c, _ := models.FindContact(db, ch.ID, "user-001")
+		id := strconv.FormatUint(c.ID, 10)
+		form := url.Values{"channel": {itoa(ch.ID)}, "back": {"channel=" + itoa(ch.ID)}}
+
+		set := func(k, v string) url.Values {
+			f := url.Values{}
+			for kk, vv := range form {
+				f[kk] = vv
+			}
+			f.Set(k, v)
+			return f
+		}
+		wantStatus(t, b.post("/contacts/"+id+"/subscription", set("subscribed", "false")), http.StatusSeeOther)
+		if c, _ := models.FindContact(db, ch.ID, "user-001"); c.Subscribed || c.UnsubscribedAt == nil {
+			t.Fatal("not unsubscribed")
+		}
+		wantStatus(t, b.post("/contacts/"+id+"/subscription", set("subscribed", "true")), http.StatusSeeOther)
+		if c, _ := models.FindContact(db, ch.ID, "user-001"); !c.Subscribed {
+			t.Fatal("not resubscribed")
+		}
+		wantStatus(t, b.post("/contacts/"+id+"/tags", set("tags", "A、B, C")), http.StatusSeeOther)
+		if tags, _ := models.TagNamesByContact(db, []uint64{c.ID}); strings.Join(tags[c.ID], ",") != "A,B,C" {
+			t.Fatalf("tags = %v", tags[c.ID])
+		}
+		wantStatus(t, b.post("/contacts/"+id+"/delete", set("confirm", "delete")), http.StatusSeeOther)
+		if _, err := models.FindContact(db, ch.ID, "user-001"); err != nil {
+			t.Fatal("deleted without typing DELETE")
+		}
+		wantStatus(t, b.post("/contacts/"+id+"/delete", set("confirm", "DELETE")), http.StatusSeeOther)
+		if _, err := models.FindContact(db, ch.ID, "user-001"); err != models.ErrNotFound {
+			t.Fatal("not deleted")
+		}
+	})
+}
+
+func TestInstagramCannotBroadcastButCanTag(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db)
+		app.addUser("mei@example.com", models.RoleMarketer)
+		ch := app.channel("instagram", "")
+		app.seedContacts(ch, 4)
+		b := app.browser()
+		b.signIn("mei@example.com")
+		p := b.get("/contacts?kind=instagram")
+		if _, disabled := p.doc.Find(`[data-testid="broadcast"]`).Attr("disabled"); !disabled {
+			t.Fatal("Broadcast is not disabled for Instagram")
+		}
+		if !strings.Contains(p.text(`[data-testid="no-broadcast-note"]`), "Instagram does not allow broadcasts") {
+			t.Fatal("no explanation")
+		}
+		filter, _ := p.doc.Find(`[data-testid="tag-form"] input[name="filter"]`).Attr("value")
+		res := b.post("/audiences", url.Values{"channel": {itoa(ch.ID)}, "filter": {filter}, "all": {"1"}})
+		if res.status != http.StatusSeeOther || strings.Contains(res.location(), "broadcasts") {
+			t.Fatalf("Instagram audience accepted: %d %s", res.status, res.location())
+		}
+		b.post("/contacts/tags", url.Values{"channel": {itoa(ch.ID)}, "filter": {filter}, "all": {"1"}, "tags": {"IG"}, "mode": {"add"}})
+		if n := matchCount(t, b.get("/contacts?kind=instagram&tags_any=IG")); n != 4 {
+			t.Fatalf("tagged Instagram contacts = %d", n)
+		}
+	})
+}
+
+func TestTagsPage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db)
+		app.addUser("mei@example.com", models.RoleMarketer)
+		ch := app.channel("line", "http://127.0.0.1:1")
+		app.seedContacts(ch, 12)
+		b := app.browser()
+		b.signIn("mei@example.com")
+		p := b.get("/tags?sort=count")
+		rows := p.doc.Find(`[data-testid="tag-row"]`)
+		if rows.Length() != 2 {
+			t.Fatalf("tag rows = %d", rows.Length())
+		}
+		if name, _ := rows.First().Attr("data-tag"); name != "VIP" {
+			t.Fatalf("most used first: %q", name)
+		}
+		if v, _ := rows.First().Find(`[data-testid="tag-count"]`).Attr("data-count"); v != "4" {
+			t.Fatalf("VIP count = %s", v)
+		}
+		var vip models.Tag
+		db.Where("name = ?", "VIP").First(&vip)
+		wantStatus(t, b.post("/tags/"+itoa(vip.ID)+"/rename", url.Values{"name": {"貴賓"}}), http.StatusSeeOther)
+		wantStatus(t, b.post("/tags/"+itoa(vip.ID)+"/rename", url.Values{"name": {"台北"}}), http.StatusSeeOther)
+		if msg := b.get("/tags").doc.Find(`[data-testid="flash"]`).Text(); !strings.Contains(msg, "already exists") {
+			t.Fatalf("duplicate rename message = %q", msg)
+		}
+		wantStatus(t, b.post("/tags", url.Values{"name": {"a,b"}}), http.StatusUnprocessableEntity)
+		wantStatus(t, b.post("/tags/"+itoa(vip.ID)+"/delete", url.Values{}), http.StatusSeeOther)
+		var links int64
+		db.Model(&models.ContactTag{}).Where("tag_id = ?", vip.ID).Count(&links)
+		if links != 0 {
+			t.Fatal("links of a deleted tag remain")
+		}
+	})
+}

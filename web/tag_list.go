@@ -1,0 +1,80 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"omnicast/models"
+	"omnicast/views"
+)
+
+// tagList shows every tag with its contact count.
+func (s *Server) tagList(c echo.Context) error {
+	return s.renderTags(c, http.StatusOK, "", nil)
+}
+
+func (s *Server) renderTags(c echo.Context, status int, newName string, errs views.FormErrors) error {
+	search, sort := c.QueryParam("q"), c.QueryParam("sort")
+	tags, err := models.ListTagsWithCounts(s.db, search, sort)
+	if err != nil {
+		return err
+	}
+	loc := s.Workspace().Location()
+	d := views.TagsPage{Search: search, Sort: sort, NewName: newName, Errors: errs}
+	for _, t := range tags {
+		d.Tags = append(d.Tags, views.TagRow{
+			ID: t.ID, Name: t.Name, Contacts: t.Contacts, CreatedAt: t.CreatedAt.In(loc).Format("2006-01-02"),
+			FilterHref: "/contacts?status=all&tags_any=" + url.QueryEscape(t.Name),
+		})
+	}
+	return s.render(c, status, views.TagsListPage(s.page(c, "tags.title", "contacts"), d))
+}
+
+// tagCreate adds a tag.
+func (s *Server) tagCreate(c echo.Context) error {
+	name := c.FormValue("name")
+	if _, err := models.EnsureTags(s.db, []string{name}); err != nil {
+		if err == models.ErrTagNameInvalid {
+			return s.renderTags(c, http.StatusUnprocessableEntity, name, views.FormErrors{"name": err.Error()})
+		}
+		return err
+	}
+	s.flash(c, "success", "tags.added")
+	return redirect(c, "/tags")
+}
+
+// tagRename renames a tag everywhere it is used.
+func (s *Server) tagRename(c echo.Context) error {
+	id, err := channelIDParam(c)
+	if err != nil {
+		return err
+	}
+	switch err := models.RenameTag(s.db, id, c.FormValue("name")); err {
+	case nil:
+		s.flash(c, "success", "tags.renamed")
+	case models.ErrNotFound:
+		return echo.ErrNotFound
+	case models.ErrTagExists, models.ErrTagNameInvalid:
+		s.flash(c, "error", err.Error())
+	default:
+		return err
+	}
+	return redirect(c, "/tags")
+}
+
+// tagDelete removes a tag from every contact and deletes it.
+func (s *Server) tagDelete(c echo.Context) error {
+	id, err := channelIDParam(c)
+	if err != nil {
+		return err
+	}
+	if err := models.DeleteTag(s.db, id); err == models.ErrNotFound {
+		return echo.ErrNotFound
+	} else if err != nil {
+		return err
+	}
+	s.flash(c, "success", "tags.deleted")
+	return redirect(c, "/tags")
+}
