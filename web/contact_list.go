@@ -112,7 +112,7 @@ func pageQuery(query url.Values, c echo.Context) url.Values {
 
 func contactRow(ct models.ContactWithTags, kind string, loc *time.Location, now time.Time) views.ContactRow {
 	row := views.ContactRow{
-		ID: ct.ID, Name: ct.Name, PictureURL: ct.PictureURL, Phone: ct.Phone, Tags: ct.Tags,
+		ID: ct.ID, Name: ct.Name, PictureURL: ct.PictureURL, Phone: displayPhone(ct.Phone), Tags: ct.Tags,
 		Subscribed: ct.Subscribed, SubscribedAt: formatTime(ct.SubscribedAt, loc), LastInteraction: formatTime(ct.LastInteractionAt, loc),
 		ShowWindow: kind == channels.KindMessenger,
 	}
@@ -216,4 +216,13 @@ func (s *Server) lineQuota(ctx context.Context, ch *models.Channel) *views.Quota
 		return q
 	}
 	return &views.QuotaInfo{Used: used, Limit: quota.Value, Unlimited: strings.EqualFold(quota.Type, line.QuotaNone)}
+}
+
+// displayPhone shows a WhatsApp number (wa_id, digits only) in
+// international form.
+func displayPhone(p string) string {
+	if p == "" || strings.HasPrefix(p, "+") {
+		return p
+	}
+	return "+" + p
 }
