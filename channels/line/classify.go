@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -52,7 +51,7 @@ func classifyAnswer(a answer) channels.SendResult {
 		r.Outcome, r.Reason = channels.Sent, channels.ReasonAlreadySent
 		return r
 	case a.status == http.StatusTooManyRequests:
-		r.RetryAfter = retryAfter(a.header)
+		r.RetryAfter = channels.RetryAfter(a.header, time.Now())
 		if strings.Contains(strings.ToLower(e.Message), monthlyLimitText) {
 			// The monthly quota is spent: nothing more goes out on this
 			// channel until next month or a plan change, so retrying soon
@@ -76,7 +75,7 @@ func classifyAnswer(a answer) channels.SendResult {
 		// LINE says it stopped waiting for the request: not processed.
 		return retry(channels.ReasonTemporary)
 	case a.status >= 500:
-		r.RetryAfter = retryAfter(a.header)
+		r.RetryAfter = channels.RetryAfter(a.header, time.Now())
 		return retry(channels.ReasonTemporary)
 	case a.status >= 400:
 		return perm(channels.ReasonBadRequest)
@@ -126,30 +125,3 @@ func notSent(err error) bool {
 	}
 	return false
 }
-
-// retryAfter parses a Retry-After header given in seconds or as an HTTP date.
-func retryAfter(h http.Header) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if s <= 0 {
-			return 0
-		}
-		if s > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
-		}
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return min(d, maxRetryAfter)
-		}
-	}
-	return 0
-}
-
-// maxRetryAfter bounds a Retry-After so an absurd header cannot park a
-// broadcast for weeks (or overflow a time.Duration).
-const maxRetryAfter = 24 * time.Hour

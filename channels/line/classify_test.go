@@ -197,10 +197,10 @@ func TestRetryAfterParsing(t *testing.T) {
 		want time.Duration
 	}{
 		{"", 0}, {"0", 0}, {"-5", 0}, {"12", 12 * time.Second}, {"junk", 0},
-		{"99999999999999", maxRetryAfter},
+		{"99999999999999", channels.MaxRetryAfter},
 		{time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), 0},
 	} {
-		if got := retryAfter(http.Header{"Retry-After": {tc.v}}); got != tc.want {
+		if got := channels.RetryAfter(http.Header{"Retry-After": {tc.v}}, time.Now()); got != tc.want {
 			t.Errorf("Retry-After %q = %v, want %v", tc.v, got, tc.want)
 		}
 	}

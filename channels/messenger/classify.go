@@ -2,8 +2,6 @@ package messenger
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"omnicast/channels"
@@ -37,7 +35,7 @@ const (
 // know, because Meta answers most errors with a plain 400.
 func classifyAPIError(e *APIError, h http.Header) channels.SendResult {
 	r := channels.SendResult{HTTPStatus: e.Status, PlatformCode: e.Code, PlatformSubcode: e.Subcode,
-		Detail: e.Message, RetryAfter: retryAfter(h)}
+		Detail: e.Message, RetryAfter: channels.RetryAfter(h, time.Now())}
 	perm := func(reason string) channels.SendResult {
 		r.Outcome, r.Reason = channels.Permanent, reason
 		return r
@@ -109,30 +107,3 @@ func classifyTransport(err error, wrote bool) channels.SendResult {
 	}
 	return channels.SendResult{Outcome: channels.Uncertain, Reason: channels.ReasonNoAnswer, Detail: err.Error()}
 }
-
-// retryAfter parses a Retry-After header given in seconds or as an HTTP date.
-func retryAfter(h http.Header) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if s <= 0 {
-			return 0
-		}
-		if s > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
-		}
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return min(d, maxRetryAfter)
-		}
-	}
-	return 0
-}
-
-// maxRetryAfter bounds a Retry-After so an absurd header cannot park a
-// broadcast for weeks (or overflow a time.Duration).
-const maxRetryAfter = 24 * time.Hour

@@ -271,10 +271,10 @@ func TestClassificationKeepsPlatformMessage(t *testing.T) {
 
 func TestRetryAfterParsing(t *testing.T) {
 	for v, want := range map[string]time.Duration{"": 0, "0": 0, "-5": 0, "12": 12 * time.Second, "junk": 0,
-		"99999999999999999": maxRetryAfter, "Mon, 02 Jan 2006 15:04:05 GMT": 0} {
+		"99999999999999999": channels.MaxRetryAfter, "Mon, 02 Jan 2006 15:04:05 GMT": 0} {
 		h := http.Header{}
 		h.Set("Retry-After", v)
-		if got := retryAfter(h); got != want {
+		if got := channels.RetryAfter(h, time.Now()); got != want {
 			t.Errorf("Retry-After %q → %v, want %v", v, got, want)
 		}
 	}

@@ -2,8 +2,6 @@ package whatsapp
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"omnicast/channels"
@@ -37,7 +35,7 @@ func classify(e *APIError, header http.Header) channels.SendResult {
 		PlatformCode:    e.Code,
 		PlatformSubcode: e.Subcode,
 		Detail:          e.Text(),
-		RetryAfter:      retryAfter(header, time.Now()),
+		RetryAfter:      channels.RetryAfter(header, time.Now()),
 	}
 	switch {
 	case e.Code == codeInvalidToken || e.Status == http.StatusUnauthorized:
@@ -84,7 +82,7 @@ func classify(e *APIError, header http.Header) channels.SendResult {
 func classifyTransport(te *transportError) channels.SendResult {
 	r := channels.SendResult{Detail: te.err.Error(), HTTPStatus: te.status}
 	if te.status != 0 {
-		r.RetryAfter = retryAfter(te.header, time.Now())
+		r.RetryAfter = channels.RetryAfter(te.header, time.Now())
 	}
 	switch {
 	case te.status >= 200 && te.status < 300:
@@ -101,23 +99,4 @@ func classifyTransport(te *transportError) channels.SendResult {
 		r.Outcome, r.Reason = channels.Retryable, channels.ReasonTemporary
 	}
 	return r
-}
-
-// retryAfter parses Retry-After as seconds or an HTTP date; zero when absent
-// or unparseable.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
-			return 0
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -243,7 +243,7 @@ func TestRetryAfterParsing(t *testing.T) {
 		if v != "" {
 			h.Set("Retry-After", v)
 		}
-		if got := retryAfter(h, now); got != want {
+		if got := channels.RetryAfter(h, now); got != want {
 			t.Errorf("Retry-After %q = %v, want %v", v, got, want)
 		}
 	}
