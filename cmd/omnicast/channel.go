@@ -39,20 +39,12 @@ func runChannelAdd(_ context.Context, env *runEnv, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	secret, err := cfg.secret()
+	ws, err := cfg.openWorkspace()
 	if err != nil {
 		return err
 	}
-	sealer, err := models.NewSealer(secret)
-	if err != nil {
-		return err
-	}
-	db, err := cfg.openDB()
-	if err != nil {
-		return err
-	}
-	defer func() { _ = models.Close(db) }()
-	ch, err := models.CreateChannel(db, sealer, in)
+	defer ws.close()
+	ch, err := models.CreateChannel(ws.db, ws.sealer, in)
 	if err != nil {
 		return fmt.Errorf("channel add: %w", describeFieldErrors(err))
 	}

@@ -115,3 +115,31 @@ func newFlagSet(env *runEnv, name, synopsis string) *flag.FlagSet {
 	}
 	return fs
 }
+
+// workspace is an open database with the secrets that go with it.
+type workspace struct {
+	db     *gorm.DB
+	secret []byte
+	sealer *models.Sealer
+}
+
+// openWorkspace loads the secret key, opens and migrates the database, and
+// prepares the credentials sealer: what every command touching channels needs.
+func (c *config) openWorkspace() (*workspace, error) {
+	secret, err := c.secret()
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := models.NewSealer(secret)
+	if err != nil {
+		return nil, err
+	}
+	db, err := c.openDB()
+	if err != nil {
+		return nil, err
+	}
+	return &workspace{db: db, secret: secret, sealer: sealer}, nil
+}
+
+// close releases the database.
+func (w *workspace) close() { _ = models.Close(w.db) }

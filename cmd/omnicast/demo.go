@@ -33,20 +33,12 @@ func runDemo(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, nil))
-	secret, err := cfg.secret()
+	ws, err := cfg.openWorkspace()
 	if err != nil {
 		return err
 	}
-	db, err := cfg.openDB()
-	if err != nil {
-		return err
-	}
-	defer func() { _ = models.Close(db) }()
-	sealer, err := models.NewSealer(secret)
-	if err != nil {
-		return err
-	}
-	srv, err := web.New(web.Config{DB: db, SecretKey: secret, PublicURL: cfg.PublicURL, Timezone: cfg.Timezone, Logger: log, Version: version})
+	defer ws.close()
+	srv, err := web.New(web.Config{DB: ws.db, SecretKey: ws.secret, PublicURL: cfg.PublicURL, Timezone: cfg.Timezone, Logger: log, Version: version})
 	if err != nil {
 		return err
 	}
@@ -58,7 +50,7 @@ func runDemo(ctx context.Context, env *runEnv, args []string) error {
 	go func() { served <- serveListener(ctx, log, ln, srv.Handler()) }()
 
 	start := time.Now()
-	d, err := jobs.StartDemo(ctx, db, sealer, jobs.DemoOptions{
+	d, err := jobs.StartDemo(ctx, ws.db, ws.sealer, jobs.DemoOptions{
 		WebhookBase: "http://" + loopbackAddr(ln), PeoplePerChannel: *people, Seed: 2026, Logger: log, SimAddr: *simAddr,
 	})
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"omnicast/models"
 	"omnicast/web"
 )
 
@@ -20,23 +19,14 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, nil))
-	secret, err := cfg.secret()
+	ws, err := cfg.openWorkspace()
 	if err != nil {
 		return err
 	}
-	db, err := cfg.openDB()
-	if err != nil {
-		return err
-	}
-	defer func() { _ = models.Close(db) }()
-
-	sealer, err := models.NewSealer(secret)
-	if err != nil {
-		return err
-	}
+	defer ws.close()
 	srv, err := web.New(web.Config{
-		DB: db, SecretKey: secret, PublicURL: cfg.PublicURL, Timezone: cfg.Timezone,
-		Logger: log, Version: version, StartDemo: demoStarter(ctx, db, sealer, log),
+		DB: ws.db, SecretKey: ws.secret, PublicURL: cfg.PublicURL, Timezone: cfg.Timezone,
+		Logger: log, Version: version, StartDemo: demoStarter(ctx, ws.db, ws.sealer, log),
 	})
 	if err != nil {
 		return err

@@ -30,20 +30,12 @@ func runSim(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, nil))
-	secret, err := cfg.secret()
+	ws, err := cfg.openWorkspace()
 	if err != nil {
 		return err
 	}
-	sealer, err := models.NewSealer(secret)
-	if err != nil {
-		return err
-	}
-	db, err := cfg.openDB()
-	if err != nil {
-		return err
-	}
-	defer func() { _ = models.Close(db) }()
-	list, err := models.ListChannels(db)
+	defer ws.close()
+	list, err := models.ListChannels(ws.db)
 	if err != nil {
 		return err
 	}
@@ -53,7 +45,7 @@ func runSim(ctx context.Context, env *runEnv, args []string) error {
 	s := sim.New(sim.Config{Latency: *latency, ServerErrorRate: *errRate, TimeoutRate: *timeoutRate, Seed: time.Now().UnixNano(), Logger: log})
 	simURL := "http://" + *simAddr
 	for i, ch := range list {
-		secrets, err := ch.Secrets(sealer)
+		secrets, err := ch.Secrets(ws.sealer)
 		if err != nil {
 			return err
 		}
@@ -66,7 +58,7 @@ func runSim(ctx context.Context, env *runEnv, args []string) error {
 			s.AddPerson(ch.ExternalID, p)
 		}
 		if *point {
-			if err := db.Model(&models.Channel{}).Where("id = ?", ch.ID).Update("api_base_url", simURL).Error; err != nil {
+			if err := ws.db.Model(&models.Channel{}).Where("id = ?", ch.ID).Update("api_base_url", simURL).Error; err != nil {
 				return fmt.Errorf("sim: point channel %d: %w", ch.ID, err)
 			}
 		}
