@@ -66,6 +66,18 @@ func TestBrowserFilterSelectAllAndTag(t *testing.T) {
 	}
 	screenshot(ctx, t, "06-contacts-filtered")
 
+	var before string
+	run("Back returns to the unfiltered list, Forward to the filter",
+		chromedp.NavigateBack(),
+		chromedp.Poll(`document.querySelector('[data-testid="match-count"]').dataset.count !== "`+strconv.Itoa(want)+`"`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.AttributeValue(`[data-testid="match-count"]`, "data-count", &before, nil),
+		chromedp.NavigateForward(),
+		chromedp.Poll(`document.querySelector('[data-testid="match-count"]').dataset.count === "`+strconv.Itoa(want)+`"`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+	)
+	if before != "270" {
+		t.Fatalf("after Back the count is %s, want the unfiltered 270", before)
+	}
+
 	run("select all matching and tag",
 		chromedp.Click(`[data-testid="select-all-matching"]`),
 		chromedp.Text(`[data-testid="selected-count"]`, &selected),
