@@ -1,6 +1,7 @@
 package models
 
 import (
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -294,14 +295,30 @@ func (f ContactFilter) pageBackward(db *gorm.DB, col string, cur contactCursor, 
 }
 
 // countTimeout bounds an exact count on PostgreSQL; past it the planner's
-// estimate is shown, labelled as one.
-const countTimeout = 150 * time.Millisecond
+// estimate is shown, labelled as one. With the estimate it keeps the
+// answer under 100 ms at a million contacts.
+const countTimeout = 70 * time.Millisecond
 
-// CountContacts counts the contacts matching f. On PostgreSQL a count that
-// would take longer than countTimeout gives way to the planner's estimate
-// (estimated = true).
+// CountContacts counts the contacts matching f, exactly when that is quick
+// and otherwise as an estimate (estimated = true): on PostgreSQL an exact
+// count running past countTimeout gives way to the planner's estimate; on
+// SQLite (whose driver cannot interrupt a running query) a small sample
+// comes first and tells whether the exact count would be quick.
 func CountContacts(db *gorm.DB, f ContactFilter, now time.Time) (n int64, estimated bool, err error) {
+	if f.ChannelID == 0 {
+		return 0, false, ErrFilterChannel
+	}
 	if !IsPostgres(db) {
+		s, err := sampleContacts(db, f, now)
+		if err != nil {
+			return 0, false, err
+		}
+		if s.complete {
+			return s.matches, false, nil
+		}
+		if s.candidates > sqliteExactLimit(f) {
+			return s.matches, true, nil
+		}
 		q, err := f.scope(db, now)
 		if err != nil {
 			return 0, false, err
@@ -331,17 +348,95 @@ func CountContacts(db *gorm.DB, f ContactFilter, now time.Time) (n int64, estima
 	return n, true, err
 }
 
-// estimateContacts asks PostgreSQL's planner how many rows f matches.
-func estimateContacts(db *gorm.DB, f ContactFilter, now time.Time) (int64, error) {
-	sql := db.ToSQL(func(tx *gorm.DB) *gorm.DB {
-		q, err := f.scope(tx, now)
+// sqliteExactLimit is how many candidate rows (the channel's contacts
+// within the filter's time bounds, read from an index) an exact SQLite
+// count may visit and still answer within about 70 ms on a 2-core machine
+// (measured: ~3.5 µs a row with tag conditions, ~0.1 µs without):
+// tag and name conditions cost a probe or a string search per row.
+func sqliteExactLimit(f ContactFilter) int64 {
+	if len(f.TagsAny)+len(f.TagsAll)+len(f.TagsNone) > 0 || f.Q != "" {
+		return 18000
+	}
+	return 400000
+}
+
+// SQLite samples read sampleSlices runs of sampleSlice consecutive ids,
+// spread evenly over the id range (rowid range scans: cheap, and not tied
+// to the filter's own indexes), and scale the matches up.
+const (
+	sampleSlices = 20
+	sampleSlice  = 1000
+)
+
+type contactSample struct {
+	matches    int64 // estimated matches of the filter
+	candidates int64 // estimated contacts of the channel within its time bounds
+	complete   bool  // the sample read every contact: matches is exact
+}
+
+// sampleContacts estimates on SQLite how many contacts match f.
+func sampleContacts(db *gorm.DB, f ContactFilter, now time.Time) (contactSample, error) {
+	var out contactSample
+	// Two statements: SQLite answers a lone MIN or MAX from the rowid
+	// b-tree's ends, but scans the table for both at once.
+	var lo, hi sql.NullInt64
+	if err := db.Model(&Contact{}).Select("MIN(id)").Row().Scan(&lo); err != nil {
+		return out, fmt.Errorf("models: estimate contacts: %w", err)
+	}
+	if err := db.Model(&Contact{}).Select("MAX(id)").Row().Scan(&hi); err != nil {
+		return out, fmt.Errorf("models: estimate contacts: %w", err)
+	}
+	if !lo.Valid {
+		out.complete = true
+		return out, nil
+	}
+	// The candidates: the same channel and time bounds, nothing else.
+	wide := ContactFilter{ChannelID: f.ChannelID, Status: StatusAll, SubscribedFrom: f.SubscribedFrom, SubscribedTo: f.SubscribedTo,
+		InteractedFrom: f.InteractedFrom, InteractedTo: f.InteractedTo, InteractedWithin: f.InteractedWithin}
+	var scopes [2]*gorm.DB
+	for i, g := range []ContactFilter{f, wide} {
+		q, err := g.scope(db, now)
 		if err != nil {
-			return tx.Where("1 = 0").Find(&[]Contact{})
+			return out, err
 		}
-		return q.Select("contacts.id").Find(&[]Contact{})
-	})
+		scopes[i] = q.Session(&gorm.Session{})
+	}
+	span := hi.Int64 - lo.Int64 + 1
+	step := max(span/sampleSlices, 1)
+	out.complete = step <= sampleSlice
+	var hits, cands, sampled int64
+	for from := lo.Int64; from <= hi.Int64; from += step {
+		to := min(from+min(step, sampleSlice), hi.Int64+1)
+		for i, q := range scopes {
+			var n int64
+			if err := q.Where("contacts.id >= ? AND contacts.id < ?", from, to).Count(&n).Error; err != nil {
+				return out, fmt.Errorf("models: estimate contacts: %w", err)
+			}
+			if i == 0 {
+				hits += n
+			} else {
+				cands += n
+			}
+		}
+		sampled += to - from
+	}
+	scale := float64(span) / float64(sampled)
+	out.matches = int64(float64(hits)*scale + 0.5)
+	out.candidates = int64(float64(cands)*scale + 0.5)
+	return out, nil
+}
+
+// estimateContacts asks PostgreSQL's planner how many rows f matches. The
+// filter is built on the real connection (tag names must resolve to ids)
+// and only the final SELECT is rendered, with its values bound.
+func estimateContacts(db *gorm.DB, f ContactFilter, now time.Time) (int64, error) {
+	q, err := f.scope(db, now)
+	if err != nil {
+		return 0, err
+	}
+	stmt := q.Session(&gorm.Session{DryRun: true}).Select("contacts.id").Find(&[]Contact{}).Statement
 	var plan string
-	if err := db.Raw("EXPLAIN (FORMAT JSON) " + sql).Row().Scan(&plan); err != nil {
+	if err := db.Raw("EXPLAIN (FORMAT JSON) "+stmt.SQL.String(), stmt.Vars...).Row().Scan(&plan); err != nil {
 		return 0, fmt.Errorf("models: estimate contacts: %w", err)
 	}
 	var parsed []struct {
@@ -355,23 +450,31 @@ func estimateContacts(db *gorm.DB, f ContactFilter, now time.Time) (int64, error
 	return int64(parsed[0].Plan.Rows), nil
 }
 
-// TagMatching puts tags on every contact matching f in one statement per
-// tag (no row-by-row round trips), returning how many links were added.
+// TagMatching puts tags on every contact matching f in one statement (no
+// row-by-row round trips), returning how many links were added. The
+// selection is judged once, before any tag is put on, so a filter that
+// names one of the tags (say "without tag X", tagging X and Y) gives every
+// tag the same contacts.
 func TagMatching(db *gorm.DB, f ContactFilter, tags []Tag, now time.Time) (int64, error) {
+	if len(tags) == 0 {
+		return 0, nil
+	}
+	ids := make([]uint, len(tags))
+	for i, t := range tags {
+		ids[i] = t.ID
+	}
 	var added int64
 	err := db.Transaction(func(tx *gorm.DB) error {
-		for _, t := range tags {
-			q, err := f.scope(tx, now)
-			if err != nil {
-				return err
-			}
-			sub := q.Select("contacts.id, ?", t.ID)
-			res := tx.Exec("INSERT INTO contact_tags (contact_id, tag_id) ? ON CONFLICT DO NOTHING", sub)
-			if res.Error != nil {
-				return fmt.Errorf("models: tag matching contacts: %w", res.Error)
-			}
-			added += res.RowsAffected
+		q, err := f.scope(tx, now)
+		if err != nil {
+			return err
 		}
+		sub := q.Select("contacts.id, tags.id").Joins("CROSS JOIN tags").Where("tags.id IN ?", ids)
+		res := tx.Exec("INSERT INTO contact_tags (contact_id, tag_id) ? ON CONFLICT DO NOTHING", sub)
+		if res.Error != nil {
+			return fmt.Errorf("models: tag matching contacts: %w", res.Error)
+		}
+		added = res.RowsAffected
 		return nil
 	})
 	return added, err

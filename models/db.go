@@ -66,8 +66,11 @@ func OpenSQLite(path string) (*gorm.DB, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// 64 MiB of page cache (the default is 2 MiB): deep pages of a large
+	// contact list stay as fast as the first one.
+	q.Add("_pragma", "cache_size(-65536)")
 	q.Set("_txlock", "immediate")
-	dsn := "file:" + path + "?" + q.Encode()
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	db, err := gorm.Open(sqlite.Open(dsn), gormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("models: open sqlite %q: %w", path, err)

@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"os"
 	"reflect"
 	"sort"
 	"testing"
@@ -72,4 +73,22 @@ func schemaSnapshot(t *testing.T, db *gorm.DB) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func TestOpenSQLiteWithUnusualPath(t *testing.T) {
+	dir := t.TempDir() + "/100% data?#"
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db, err := models.Open(models.DBConfig{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer models.Close(db)
+	if err := models.Migrate(db); err != nil {
+		t.Fatalf("migrate in %q: %v", dir, err)
+	}
+	if _, err := os.Stat(dir + "/" + models.SQLiteFile); err != nil {
+		t.Fatalf("database not where asked: %v", err)
+	}
 }
