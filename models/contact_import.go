@@ -58,6 +58,7 @@ var (
 var (
 	ErrImportRowColumns        = errors.New("error.import_row_columns")
 	ErrImportRowQuotes         = errors.New("error.import_row_quotes")
+	ErrImportRowQuotesSpan     = errors.New("error.import_row_quotes_span")
 	ErrImportExternalIDMissing = errors.New("error.import_external_id_missing")
 	ErrImportExternalIDTooLong = errors.New("error.import_external_id_too_long")
 	ErrImportNameTooLong       = errors.New("error.import_name_too_long")
@@ -70,7 +71,7 @@ var (
 
 // ImportRowReasons lists every reason a row can be skipped for.
 func ImportRowReasons() []error {
-	return []error{ErrImportRowColumns, ErrImportRowQuotes, ErrImportExternalIDMissing, ErrImportExternalIDTooLong,
+	return []error{ErrImportRowColumns, ErrImportRowQuotes, ErrImportRowQuotesSpan, ErrImportExternalIDMissing, ErrImportExternalIDTooLong,
 		ErrImportNameTooLong, ErrImportPhoneTooLong, ErrImportBool, ErrImportTime, ErrImportTag, ErrImportDuplicate}
 }
 
@@ -91,6 +92,8 @@ type ImportRowError struct {
 	Reason error
 	// FirstLine is, for a duplicate, the line whose row was kept.
 	FirstLine int
+	// EndLine is, for an unclosed quote, the last line it swallowed.
+	EndLine int
 }
 
 // MaxReportedBadRows bounds the bad rows an ImportResult lists (all are counted).
@@ -170,6 +173,9 @@ func OpenContactCSV(src io.ReadSeeker) (*ContactCSV, error) {
 				return nil, ErrImportNotUTF8
 			}
 		}
+		if err == nil && blankRecord(rec) {
+			continue
+		}
 		f.Rows++
 	}
 	if f.Rows == 0 {
@@ -202,8 +208,9 @@ type ImportOptions struct {
 	Location *time.Location
 	// BatchSize is the rows per transaction (default 1000).
 	BatchSize int
-	// Progress, when set, is called after each batch with the rows read
-	// so far (good and bad) and the file's total.
+	// Progress, when set, is called after each batch is written with the
+	// rows done so far (good and bad) and the file's total. It is called
+	// from the writing goroutines, one call at a time.
 	Progress func(done, total int)
 }
 
@@ -317,9 +324,15 @@ func ImportContacts(ctx context.Context, db *gorm.DB, channelID uint, f *Contact
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			rowErr = &ImportRowError{Line: pe.StartLine, Reason: ErrImportRowQuotes}
+			if pe.Line > pe.StartLine {
+				// An unclosed quote swallowed the lines up to pe.Line.
+				rowErr.Reason, rowErr.EndLine = ErrImportRowQuotesSpan, pe.Line
+			}
 		} else if err != nil {
 			readErr = fmt.Errorf("models: read CSV: %w", err)
 			break
+		} else if blankRecord(rec) {
+			continue // a row of empty cells, as spreadsheets leave at the end
 		} else {
 			line, _ := r.FieldPos(0)
 			var row importRow
@@ -360,6 +373,16 @@ func ImportContacts(ctx context.Context, db *gorm.DB, channelID uint, f *Contact
 		return res, err
 	}
 	return res, nil
+}
+
+// blankRecord tells whether every cell of a record is empty.
+func blankRecord(rec []string) bool {
+	for _, v := range rec {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // parseRow checks one record; the error names the first problem found.

@@ -56,7 +56,14 @@ func (s *Server) routes() {
 	app.GET("/broadcasts", s.areaPage("nav.broadcasts", "broadcasts.intro", "broadcasts")).Name = "broadcasts"
 	app.GET("/bots", s.areaPage("nav.bots", "bots.intro", "bots")).Name = "bots"
 	app.POST("/account/locale", s.accountLocaleUpdate)
-	// Contacts import and export routes go here.
+	app.GET("/contacts/import", s.contactImportShow).Name = "contacts-import"
+	app.GET("/contacts/import/:id", s.contactImportProgress)
+	app.GET("/contacts/export", s.contactExport).Name = "contacts-export"
+	// The CSV upload may exceed the pages' 2 MB body limit. Group middleware
+	// runs before route middleware, so the route cannot sit in the pages
+	// group: it gets the same chain here, with its own larger limit.
+	e.POST("/contacts/import", s.contactImportCreate,
+		middleware.BodyLimit(importMaxSize), s.loadUser, s.localize, s.csrf(), s.firstRun, s.requireUser)
 	app.GET("/demo/progress", s.demoProgressShow)
 
 	// Admins only.

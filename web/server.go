@@ -54,6 +54,7 @@ type Server struct {
 	workspace atomic.Pointer[models.Workspace]
 	startDemo func(ctx context.Context, webhookBase string, progress func(done, total int)) error
 	demo      demoProgress
+	imports   importRegistry // CSV imports running or recently done
 	// hasUsers turns true once a user exists, so the first-run check stops
 	// costing a query per request.
 	hasUsers atomic.Bool

@@ -17,6 +17,10 @@ func runContacts(ctx context.Context, env *runEnv, args []string) error {
 	switch args[0] {
 	case "list":
 		return runContactsList(ctx, env, args[1:])
+	case "import":
+		return runContactsImport(ctx, env, args[1:])
+	case "export":
+		return runContactsExport(ctx, env, args[1:])
 	}
 	return fmt.Errorf("contacts: unknown subcommand %q", args[0])
 }
