@@ -71,8 +71,10 @@ func TestBrowserFirstRunJourney(t *testing.T) {
 	run("switch language to English",
 		chromedp.Click(`[data-testid="user-menu"] summary`),
 		chromedp.WaitVisible(`[data-testid="locale-select"]`),
-		// One step: choosing the option is what submits the form.
-		chromedp.Evaluate(`(function(){ var s = document.querySelector('[data-testid="locale-select"]'); s.value = "en"; s.dispatchEvent(new Event('change', {bubbles: true})); })()`, nil),
+		// Choosing the option submits its form (data-autosubmit); do what
+		// that does in one step, so no script runs across the navigation.
+		chromedp.SetValue(`[data-testid="locale-select"]`, "en"),
+		chromedp.Submit(`[data-testid="locale-select"]`),
 		chromedp.WaitVisible(`nav a[data-nav="contacts"]`),
 		chromedp.Poll(`document.documentElement.lang === "en"`, nil),
 		chromedp.Text(`[data-testid="page-title"]`, &h1),
