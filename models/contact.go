@@ -10,17 +10,19 @@ import (
 
 // Contact is a person who follows or messages a connected account. The
 // external id (PSID, IGSID, LINE userId, wa_id) is unique per channel.
+// Its indexes are created by migrations (0005: keyset indexes that also
+// carry subscribed); the tags here only name them.
 type Contact struct {
 	ID                uint64     `gorm:"primaryKey"`
-	ChannelID         uint       `gorm:"not null;uniqueIndex:idx_contacts_channel_external,priority:1;index:idx_contacts_interaction,priority:1;index:idx_contacts_subscription,priority:1"`
+	ChannelID         uint       `gorm:"not null;uniqueIndex:idx_contacts_channel_external,priority:1;index:idx_contacts_interaction_keyset,priority:1;index:idx_contacts_subscription_keyset,priority:1"`
 	ExternalID        string     `gorm:"size:64;not null;uniqueIndex:idx_contacts_channel_external,priority:2"`
 	Name              string     `gorm:"size:200;not null;default:''"`
 	PictureURL        string     `gorm:"size:1000;not null;default:''"`
 	Phone             string     `gorm:"size:32;not null;default:''"`
 	Subscribed        bool       `gorm:"not null;default:true"`
-	SubscribedAt      *time.Time `gorm:"index:idx_contacts_subscription,priority:2"`
+	SubscribedAt      *time.Time `gorm:"index:idx_contacts_subscription_keyset,priority:2"`
 	UnsubscribedAt    *time.Time
-	LastInteractionAt *time.Time `gorm:"index:idx_contacts_interaction,priority:2"`
+	LastInteractionAt *time.Time `gorm:"index:idx_contacts_interaction_keyset,priority:2"`
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }
