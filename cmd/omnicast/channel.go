@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"text/tabwriter"
 
 	"omnicast/models"
 )
@@ -67,11 +66,11 @@ func runChannelList(_ context.Context, env *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tKIND\tNAME\tEXTERNAL ID\tRATE/S\tWEBHOOK PATH")
+	rows := [][]string{{"ID", "KIND", "NAME", "EXTERNAL ID", "RATE/S", "WEBHOOK PATH"}}
 	for _, ch := range list {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t/webhooks/%s/%d\n", ch.ID, ch.Kind, ch.Name, ch.ExternalID,
-			strconv.FormatFloat(ch.RateLimit, 'f', -1, 64), ch.Kind, ch.ID)
+		id := strconv.FormatUint(uint64(ch.ID), 10)
+		rows = append(rows, []string{id, ch.Kind, ch.Name, ch.ExternalID,
+			strconv.FormatFloat(ch.RateLimit, 'f', -1, 64), "/webhooks/" + ch.Kind + "/" + id})
 	}
-	return w.Flush()
+	return writeTable(env.stdout, rows)
 }

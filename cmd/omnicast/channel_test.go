@@ -76,3 +76,15 @@ func TestChannelAddListAndContactsJSON(t *testing.T) {
 		t.Fatal("unknown channel accepted")
 	}
 }
+
+func TestWriteTableAlignsWideCharacters(t *testing.T) {
+	var b strings.Builder
+	if err := writeTable(&b, [][]string{{"ID", "NAME", "KIND"}, {"1", "台北門市", "line"}, {"22", "Taipei", "messenger"}}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	col := func(line string) int { return displayWidth(line[:strings.LastIndex(line, "  ")+2]) }
+	if col(lines[0]) != col(lines[1]) || col(lines[1]) != col(lines[2]) {
+		t.Fatalf("KIND column not aligned:\n%s", b.String())
+	}
+}
