@@ -128,7 +128,10 @@ func StartDemo(ctx context.Context, db *gorm.DB, sealer *models.Sealer, opt Demo
 			RatePerSecond: ch.RateLimit, MonthlyQuota: demoQuota(a.kind),
 		})
 		if a.kind == channels.KindWhatsApp {
-			addDemoTemplates(s, a.waba)
+			if err := addDemoTemplates(s, a.waba); err != nil {
+				d.Close()
+				return nil, err
+			}
 		}
 	}
 	if err := d.seed(ctx, db, opt); err != nil {

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"omnicast/channels/sim"
 )
@@ -27,10 +28,11 @@ func demoTemplates() []string {
 	}
 }
 
-func addDemoTemplates(s *sim.Sim, wabaID string) {
+func addDemoTemplates(s *sim.Sim, wabaID string) error {
 	for _, raw := range demoTemplates() {
-		// The templates are constants of this file; a bad one is a bug that
-		// the demo test catches.
-		_ = s.AddTemplateJSON(wabaID, json.RawMessage(raw))
+		if err := s.AddTemplateJSON(wabaID, json.RawMessage(raw)); err != nil {
+			return fmt.Errorf("jobs: demo template: %w", err)
+		}
 	}
+	return nil
 }

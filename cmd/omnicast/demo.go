@@ -60,7 +60,7 @@ func runDemo(ctx context.Context, env *runEnv, args []string) error {
 	fmt.Fprintf(env.stdout, "omnicast demo ready in %s: http://%s (simulator at %s, data in %s)\n",
 		time.Since(start).Round(time.Millisecond), loopbackAddr(ln), d.SimURL, cfg.DataDir)
 	if *rate > 0 {
-		go func() { _ = d.Sim.Simulate(ctx, sim.Activity{Rate: *rate}) }()
+		go simulate(ctx, log, d.Sim, *rate)
 	}
 	return <-served
 }
@@ -83,9 +83,17 @@ func demoStarter(ctx context.Context, db *gorm.DB, sealer *models.Sealer, log *s
 			return err
 		}
 		go func() {
-			_ = d.Sim.Simulate(ctx, sim.Activity{Rate: 0.5})
+			simulate(ctx, log, d.Sim, 0.5)
 			d.Close()
 		}()
 		return nil
+	}
+}
+
+// simulate keeps simulated people following and messaging until ctx ends.
+func simulate(ctx context.Context, log *slog.Logger, s *sim.Sim, rate float64) {
+	err := s.Simulate(ctx, sim.Activity{Rate: rate})
+	if err != nil && ctx.Err() == nil {
+		log.Warn("simulated activity stopped", "err", err)
 	}
 }

@@ -68,7 +68,7 @@ func runSim(ctx context.Context, env *runEnv, args []string) error {
 		return fmt.Errorf("sim: listen on %s: %w", *simAddr, err)
 	}
 	fmt.Fprintf(env.stdout, "simulator for %d channels at %s, sending webhooks to %s\n", len(list), simURL, *webhookBase)
-	go func() { _ = s.Simulate(ctx, sim.Activity{Rate: *rate}) }()
+	go simulate(ctx, log, s, *rate)
 	defer s.Close()
 	return serveListener(ctx, log, ln, http.Handler(s.Handler()))
 }
