@@ -45,11 +45,9 @@ func SaveAudience(db *gorm.DB, f ContactFilter, ids []uint64, allMatching bool, 
 		}
 		a.Count = n
 	} else {
-		var valid []uint64
-		if len(ids) > 0 {
-			if err := db.Model(&Contact{}).Where("channel_id = ? AND id IN ?", f.ChannelID, ids).Order("id").Pluck("id", &valid).Error; err != nil {
-				return nil, fmt.Errorf("models: check audience contacts: %w", err)
-			}
+		valid, err := ContactIDsOfChannel(db, f.ChannelID, ids)
+		if err != nil {
+			return nil, err
 		}
 		raw, _ := json.Marshal(valid)
 		a.ContactIDs, a.Count = string(raw), int64(len(valid))

@@ -163,3 +163,17 @@ func UntagContacts(db *gorm.DB, ids []uint64, tags []Tag) error {
 	}
 	return nil
 }
+
+// ContactIDsOfChannel keeps, in id order, only the ids that are contacts of
+// the channel, so a posted selection cannot reach another account.
+func ContactIDsOfChannel(db *gorm.DB, channelID uint, ids []uint64) ([]uint64, error) {
+	var valid []uint64
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	err := db.Model(&Contact{}).Where("channel_id = ? AND id IN ?", channelID, ids).Order("id").Pluck("id", &valid).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: check contacts of channel %d: %w", channelID, err)
+	}
+	return valid, nil
+}

@@ -92,9 +92,9 @@ func (f ContactFilter) tagScope(db, q *gorm.DB) (*gorm.DB, error) {
 }
 
 func tagIDsByName(db *gorm.DB, names []string) (map[string]uint, error) {
-	var tags []Tag
-	if err := db.Where("name IN ?", names).Find(&tags).Error; err != nil {
-		return nil, fmt.Errorf("models: resolve tags: %w", err)
+	tags, err := FindTags(db, names)
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string]uint, len(tags))
 	for _, t := range tags {

@@ -179,3 +179,22 @@ func DeleteTag(db *gorm.DB, id uint) error {
 		return nil
 	})
 }
+
+// FindTags returns the tags with the given names, creating none.
+func FindTags(db *gorm.DB, names []string) ([]Tag, error) {
+	var tags []Tag
+	if err := db.Where("name IN ?", names).Find(&tags).Error; err != nil {
+		return nil, fmt.Errorf("models: find tags: %w", err)
+	}
+	return tags, nil
+}
+
+// ListTagNames returns every tag name, sorted: a cheap list for pickers
+// (no per-tag counts, which read every tag link).
+func ListTagNames(db *gorm.DB) ([]string, error) {
+	var names []string
+	if err := db.Model(&Tag{}).Order("name").Pluck("name", &names).Error; err != nil {
+		return nil, fmt.Errorf("models: list tag names: %w", err)
+	}
+	return names, nil
+}

@@ -47,7 +47,8 @@ func (in channelInput) form(id uint, errs views.FormErrors) views.ChannelForm {
 	}
 }
 
-func channelIDParam(c echo.Context) (uint, error) {
+// idParam reads a numeric :id, answering 404 for anything else.
+func idParam(c echo.Context) (uint, error) {
 	id, err := strconv.ParseUint(c.Param("id"), 10, 32)
 	if err != nil || id == 0 {
 		return 0, echo.ErrNotFound
@@ -57,7 +58,7 @@ func channelIDParam(c echo.Context) (uint, error) {
 
 // loadChannel loads :id or answers 404.
 func (s *Server) loadChannel(c echo.Context) (*models.Channel, error) {
-	id, err := channelIDParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ func (s *Server) contactList(c echo.Context) error {
 		if ch.Kind == channels.KindLINE {
 			data.Quota = s.lineQuota(c.Request().Context(), ch)
 		}
-		if data.AllTags, err = tagNames(s); err != nil {
+		if data.AllTags, err = models.ListTagNames(s.db); err != nil {
 			return err
 		}
 	}
@@ -181,18 +181,6 @@ func accountOptions(list []models.Channel, current *models.Channel) []views.Acco
 		}
 	}
 	return out
-}
-
-func tagNames(s *Server) ([]string, error) {
-	tags, err := models.ListTagsWithCounts(s.db, "", "")
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(tags))
-	for i, t := range tags {
-		names[i] = t.Name
-	}
-	return names, nil
 }
 
 // lineQuota asks LINE for this month's quota and usage; failures show a dash.

@@ -25,7 +25,7 @@ func (s *Server) contactTagsBulk(c echo.Context) error {
 	}
 	var tags []models.Tag
 	if remove {
-		tags, err = existingTags(s, names)
+		tags, err = models.FindTags(s.db, names)
 	} else {
 		tags, err = models.EnsureTags(s.db, names)
 	}
@@ -43,7 +43,7 @@ func (s *Server) contactTagsBulk(c echo.Context) error {
 	case sel.all:
 		_, err = models.TagMatching(s.db, sel.filter, tags, now)
 	default:
-		ids, verr := contactIDsOfChannel(s, sel)
+		ids, verr := models.ContactIDsOfChannel(s.db, sel.channel.ID, sel.ids)
 		if verr != nil {
 			return verr
 		}
@@ -62,21 +62,4 @@ func (s *Server) contactTagsBulk(c echo.Context) error {
 		s.flash(c, "success", "contacts.tags_added")
 	}
 	return redirect(c, sel.listURL())
-}
-
-// existingTags finds the named tags without creating any.
-func existingTags(s *Server, names []string) ([]models.Tag, error) {
-	var tags []models.Tag
-	err := s.db.Where("name IN ?", names).Find(&tags).Error
-	return tags, err
-}
-
-// contactIDsOfChannel keeps only ids of the selection's channel.
-func contactIDsOfChannel(s *Server, sel *selection) ([]uint64, error) {
-	var ids []uint64
-	if len(sel.ids) == 0 {
-		return nil, nil
-	}
-	err := s.db.Model(&models.Contact{}).Where("channel_id = ? AND id IN ?", sel.channel.ID, sel.ids).Pluck("id", &ids).Error
-	return ids, err
 }

@@ -47,7 +47,7 @@ func (s *Server) tagCreate(c echo.Context) error {
 
 // tagRename renames a tag everywhere it is used.
 func (s *Server) tagRename(c echo.Context) error {
-	id, err := channelIDParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (s *Server) tagRename(c echo.Context) error {
 
 // tagDelete removes a tag from every contact and deletes it.
 func (s *Server) tagDelete(c echo.Context) error {
-	id, err := channelIDParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -52,12 +51,12 @@ func (s *Server) afterUserChange(c echo.Context, err error, successID string) er
 // userIDParam reads :id; users may not change their own role or status
 // (that is how admins lock themselves out).
 func userIDParam(c echo.Context) (uint, error) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 32)
-	if err != nil || id == 0 {
-		return 0, echo.ErrNotFound
+	id, err := idParam(c)
+	if err != nil {
+		return 0, err
 	}
-	if uint(id) == currentUser(c).ID {
+	if id == currentUser(c).ID {
 		return 0, echo.ErrForbidden
 	}
-	return uint(id), nil
+	return id, nil
 }

@@ -63,7 +63,7 @@ func (s *Server) webhookReceive(kind string) echo.HandlerFunc {
 // webhookChannel loads :id of the right kind and opens its secrets; a
 // non-zero status is the answer to give instead.
 func (s *Server) webhookChannel(c echo.Context, kind string) (*models.Channel, models.ChannelSecrets, int) {
-	id, err := channelIDParam(c)
+	id, err := idParam(c)
 	if err != nil {
 		return nil, models.ChannelSecrets{}, http.StatusNotFound
 	}
