@@ -372,6 +372,13 @@ func ImportContacts(ctx context.Context, db *gorm.DB, channelID uint, f *Contact
 	if err := context.Cause(ctx); err != nil {
 		return res, err
 	}
+	// The import is not done until the planner knows the new rows: the
+	// contacts page is opened right after it.
+	if res.Created+res.Updated > 0 {
+		if err := RefreshStatistics(ctx, db); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
 }
 
