@@ -346,6 +346,10 @@ func TestWebhookForAnAccountNotConnectedIsDropped(t *testing.T) {
 		mustDeliver(t, app, messenger, "app-secret", messengerBody("page", messengerEntry("page-elsewhere", messengerMessage("PSID-1", "page-elsewhere", "m_1", 1764000000000))))
 		instagram := app.connect(channels.KindInstagram, "ig-1", "app-secret")
 		mustDeliver(t, app, instagram, "app-secret", messengerBody("instagram", messengerEntry("ig-elsewhere", messengerMessage("IGSID-1", "ig-elsewhere", "ig_1", 1764000000000))))
+		// Accounts no channel can have: a NUL byte, an id over the column.
+		mustDeliver(t, app, messenger, "app-secret", messengerBody("page",
+			messengerEntry(`page-1\u0000`, messengerMessage("PSID-2", "page-1", "m_2", 1764000000000)),
+			messengerEntry(strings.Repeat("1", 65), messengerMessage("PSID-3", "page-1", "m_3", 1764000000000))))
 		if n := countContacts(t, db); n != 0 {
 			t.Fatalf("%d contacts filed from deliveries for other accounts", n)
 		}
