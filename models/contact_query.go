@@ -118,9 +118,9 @@ func escapeLike(s string) string {
 }
 
 // contactCursor is a keyset position: contacts with a sort time come first
-// (newest first), then those without one (Null), by id. Stored, with Ref,
-// stands for "the sort time stored with contact ID": the position of a row
-// whose time cannot be read (see contact_read.go).
+// (newest first), then those without one (Null), by id. With Stored, the
+// position is "the sort time stored with contact ID", compared in the
+// database: that of a row whose time cannot be read (contact_read.go).
 type contactCursor struct {
 	Null   bool      `json:"n,omitempty"`
 	T      time.Time `json:"t,omitempty"`
