@@ -113,6 +113,14 @@ type Event struct {
 	DedupeKey string
 	// UserID is the person's id on the platform (PSID, IGSID, LINE userId, wa_id).
 	UserID string
+	// AccountID is the connected account the event is addressed to, as the
+	// platform names it: the Page or Instagram account id (entry[].id) for
+	// Messenger and Instagram, the phone number id
+	// (metadata.phone_number_id) for WhatsApp, and for LINE the bot's user
+	// id (destination, which is not the LINE channel id). Meta sends the
+	// events of every Page or number of one app to one callback URL, so a
+	// receiver must route by it rather than trust the URL.
+	AccountID string
 	// Name is the person's name when the event carries it (WhatsApp profile).
 	Name string
 	// Phone is the person's phone number (WhatsApp).

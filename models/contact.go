@@ -27,17 +27,34 @@ type Contact struct {
 	UpdatedAt         time.Time
 }
 
-// FindContact loads a contact by channel and external id.
+// ErrContactUnreadable is returned for a contact whose stored row holds a
+// value that cannot be read back (see contact_read.go).
+var ErrContactUnreadable = errors.New("models: contact row unreadable")
+
+// FindContact loads a contact by channel and external id. A row that
+// cannot be read back gives ErrContactUnreadable.
 func FindContact(db *gorm.DB, channelID uint, externalID string) (*Contact, error) {
-	var c Contact
-	err := db.Where("channel_id = ? AND external_id = ?", channelID, externalID).First(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
+	r, err := findContactRead(db, channelID, externalID)
+	if err != nil {
+		return nil, err
 	}
+	if !r.readable() {
+		return nil, fmt.Errorf("models: contact %d of channel %d, columns %v: %w", r.ID, channelID, r.unreadable, ErrContactUnreadable)
+	}
+	return &r.Contact, nil
+}
+
+// findContactRead loads a contact by channel and external id, readable or
+// not.
+func findContactRead(db *gorm.DB, channelID uint, externalID string) (*contactRead, error) {
+	rows, err := readContacts(db.Model(&Contact{}).Where("channel_id = ? AND external_id = ?", channelID, externalID).Limit(1))
 	if err != nil {
 		return nil, fmt.Errorf("models: load contact %q of channel %d: %w", externalID, channelID, err)
 	}
-	return &c, nil
+	if len(rows) == 0 {
+		return nil, ErrNotFound
+	}
+	return &rows[0], nil
 }
 
 // ContactWithTags is a contact and the names of its tags.
@@ -46,27 +63,42 @@ type ContactWithTags struct {
 	Tags []string
 }
 
+// ContactBatch is one batch of a channel's contacts in id order.
+type ContactBatch struct {
+	Contacts []ContactWithTags
+	// Skipped counts rows that could not be read back, left out and logged.
+	Skipped int
+	// Next is the id to continue after; 0 when the list is done.
+	Next uint64
+}
+
 // ListContactsWithTags returns a channel's contacts in id order, a batch
-// at a time (keyset on id), with their tag names.
-func ListContactsWithTags(db *gorm.DB, channelID uint, afterID uint64, limit int) ([]ContactWithTags, error) {
-	var contacts []Contact
-	err := db.Where("channel_id = ? AND id > ?", channelID, afterID).Order("id").Limit(limit).Find(&contacts).Error
+// of up to limit rows at a time (keyset on id: start with afterID 0, go on
+// with Next), with their tag names. Unreadable rows are left out.
+func ListContactsWithTags(db *gorm.DB, channelID uint, afterID uint64, limit int) (ContactBatch, error) {
+	var batch ContactBatch
+	rows, err := readContacts(db.Model(&Contact{}).Where("channel_id = ? AND id > ?", channelID, afterID).Order("id").Limit(limit))
 	if err != nil {
-		return nil, fmt.Errorf("models: list contacts of channel %d: %w", channelID, err)
+		return batch, fmt.Errorf("models: list contacts of channel %d: %w", channelID, err)
 	}
+	if len(rows) == limit && limit > 0 {
+		batch.Next = rows[len(rows)-1].ID
+	}
+	contacts, skipped := readableContacts(rows, "contacts list")
+	batch.Skipped = skipped
 	ids := make([]uint64, len(contacts))
 	for i, c := range contacts {
 		ids[i] = c.ID
 	}
 	tags, err := TagNamesByContact(db, ids)
 	if err != nil {
-		return nil, err
+		return batch, err
 	}
-	out := make([]ContactWithTags, len(contacts))
+	batch.Contacts = make([]ContactWithTags, len(contacts))
 	for i, c := range contacts {
-		out[i] = ContactWithTags{Contact: c, Tags: tags[c.ID]}
+		batch.Contacts[i] = ContactWithTags{Contact: c, Tags: tags[c.ID]}
 	}
-	return out, nil
+	return batch, nil
 }
 
 // ChannelContactCounts are an account's totals.

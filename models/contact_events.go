@@ -23,6 +23,9 @@ type EventOutcome struct {
 	Ignored   bool   // nothing to do for this event
 	ContactID uint64 // the contact touched, if any
 	Created   bool   // the contact is new
+	// Repaired lists the columns of the contact's stored row that could not
+	// be read back and were replaced by the event's time.
+	Repaired []string
 }
 
 // touchesContact tells whether an event kind creates or updates a contact.
@@ -38,16 +41,19 @@ func isReceipt(k channels.EventKind) bool {
 	return k == channels.EventDelivery || k == channels.EventRead || k == channels.EventStatus
 }
 
-// ApplyWebhookEvent applies one parsed webhook event of channel ch: contact
-// changes for follows, unfollows and interactions, stored receipts for
-// delivery, read and status events. A redelivered event (same dedupe key)
-// changes nothing. The profile is looked up, outside any transaction, only
-// when the contact is new or its name is unknown.
+// ApplyWebhookEvent applies one parsed webhook event of channel ch, received
+// at now: contact changes for follows, unfollows and interactions, stored
+// receipts for delivery, read and status events. The event is first
+// checked and cleaned by PrepareWebhookEvent: one it refuses gives an
+// error matching ErrEventInvalid and changes nothing. A redelivered event
+// (same dedupe key) changes nothing. The profile is looked up, outside any
+// transaction, only when the contact is new or its name is unknown. A
+// stored contact row that cannot be read back is repaired, not failed on.
 func ApplyWebhookEvent(db *gorm.DB, ch *Channel, ev channels.Event, lookup ProfileLookup, now time.Time) (EventOutcome, error) {
-	if ev.Time.IsZero() {
-		ev.Time = now
+	ev, err := PrepareWebhookEvent(ev, now)
+	if err != nil {
+		return EventOutcome{}, fmt.Errorf("models: %s event on channel %d: %w", ev.Kind, ch.ID, err)
 	}
-	ev.Time = ev.Time.UTC()
 	if !touchesContact(ev.Kind) && !isReceipt(ev.Kind) {
 		return EventOutcome{Ignored: true}, nil
 	}
@@ -56,19 +62,19 @@ func ApplyWebhookEvent(db *gorm.DB, ch *Channel, ev channels.Event, lookup Profi
 	}
 	profile := channels.Profile{Name: ev.Name}
 	if touchesContact(ev.Kind) && profile.Name == "" && lookup != nil {
-		existing, err := FindContact(db, ch.ID, ev.UserID)
+		existing, err := findContactRead(db, ch.ID, ev.UserID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return EventOutcome{}, err
 		}
 		if existing == nil || existing.Name == "" {
 			if p, ok := lookup(ev.UserID); ok {
-				profile = p
+				profile = cleanProfile(p)
 			}
 		}
 	}
 
 	var out EventOutcome
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err = db.Transaction(func(tx *gorm.DB) error {
 		if ev.DedupeKey != "" {
 			fresh, err := rememberEvent(tx, ch.ID, ev.DedupeKey, now)
 			if err != nil {
@@ -92,11 +98,9 @@ func ApplyWebhookEvent(db *gorm.DB, ch *Channel, ev channels.Event, lookup Profi
 	return out, nil
 }
 
-// rememberEvent records a dedupe key; false means it was already there.
+// rememberEvent records a dedupe key (made storable by
+// PrepareWebhookEvent); false means it was already there.
 func rememberEvent(tx *gorm.DB, channelID uint, key string, now time.Time) (bool, error) {
-	if len(key) > 200 {
-		key = key[:200]
-	}
 	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&WebhookEvent{ChannelID: channelID, DedupeKey: key, ReceivedAt: now.UTC()})
 	if res.Error != nil {
 		return false, res.Error
@@ -108,7 +112,7 @@ func storeReceipt(tx *gorm.DB, channelID uint, ev channels.Event) error {
 	r := ReceiptEvent{
 		ChannelID: channelID, Kind: string(ev.Kind), UserID: ev.UserID, MessageID: ev.MessageID,
 		MessageIDs: strings.Join(ev.MessageIDs, " "), Status: ev.Status,
-		ErrorCode: ev.ErrorCode, ErrorTitle: truncate(ev.ErrorTitle, 255), OccurredAt: ev.Time,
+		ErrorCode: ev.ErrorCode, ErrorTitle: ev.ErrorTitle, OccurredAt: ev.Time,
 	}
 	if !ev.Watermark.IsZero() {
 		w := ev.Watermark.UTC()
@@ -117,31 +121,25 @@ func storeReceipt(tx *gorm.DB, channelID uint, ev channels.Event) error {
 	return tx.Create(&r).Error
 }
 
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n])
-}
-
 // applyContactEvent creates or updates the contact an event is about.
 func applyContactEvent(tx *gorm.DB, ch *Channel, ev channels.Event, profile channels.Profile) (EventOutcome, error) {
 	t := ev.Time
-	c, created, err := findOrCreateContact(tx, ch, ev, profile)
+	r, created, err := findOrCreateContact(tx, ch, ev, profile)
 	if err != nil {
 		return EventOutcome{}, err
 	}
+	c := &r.Contact
 	out := EventOutcome{ContactID: c.ID, Created: created}
 	if created {
 		return out, nil
 	}
-	updates := map[string]any{}
+	updates := repairUnreadable(r, t)
+	out.Repaired = r.unreadable
 	if profile.Name != "" && (c.Name == "" || ch.Kind == channels.KindWhatsApp) && profile.Name != c.Name {
-		updates["name"] = truncate(profile.Name, 200)
+		updates["name"] = profile.Name
 	}
 	if profile.PictureURL != "" && c.PictureURL == "" {
-		updates["picture_url"] = truncate(profile.PictureURL, 1000)
+		updates["picture_url"] = profile.PictureURL
 	}
 	if ev.Phone != "" && c.Phone == "" {
 		updates["phone"] = ev.Phone
@@ -180,20 +178,48 @@ func isInteraction(k channels.EventKind) bool {
 	return k == channels.EventMessage || k == channels.EventPostback || k == channels.EventOptin
 }
 
+// repairUnreadable gives every column of r that could not be read back
+// the event's time t, as updates to store, so that the row reads again;
+// in memory the event then applies to sound values. An unreadable
+// unsubscribed_at is stored as t only for an unsubscribed contact, and
+// counts as unknown for the event: a follow then resubscribes.
+func repairUnreadable(r *contactRead, t time.Time) map[string]any {
+	updates := map[string]any{}
+	c := &r.Contact
+	for _, col := range r.unreadable {
+		switch col {
+		case "subscribed_at":
+			c.SubscribedAt, updates[col] = &t, t
+		case "unsubscribed_at":
+			c.UnsubscribedAt, updates[col] = nil, nil
+			if !c.Subscribed {
+				updates[col] = t
+			}
+		case "last_interaction_at":
+			c.LastInteractionAt, updates[col] = &t, t
+		case "created_at":
+			c.CreatedAt, updates[col] = t, t
+		case "updated_at":
+			c.UpdatedAt, updates[col] = t, t
+		}
+	}
+	return updates
+}
+
 // findOrCreateContact returns the event's contact, creating it with the
 // event's effect already applied when it is new.
-func findOrCreateContact(tx *gorm.DB, ch *Channel, ev channels.Event, profile channels.Profile) (*Contact, bool, error) {
-	c, err := FindContact(tx, ch.ID, ev.UserID)
+func findOrCreateContact(tx *gorm.DB, ch *Channel, ev channels.Event, profile channels.Profile) (*contactRead, bool, error) {
+	r, err := findContactRead(tx, ch.ID, ev.UserID)
 	if err == nil {
-		return c, false, nil
+		return r, false, nil
 	}
 	if !errors.Is(err, ErrNotFound) {
 		return nil, false, err
 	}
 	t := ev.Time
-	c = &Contact{
-		ChannelID: ch.ID, ExternalID: ev.UserID, Name: truncate(profile.Name, 200),
-		PictureURL: truncate(profile.PictureURL, 1000), Phone: ev.Phone, Subscribed: true, SubscribedAt: &t,
+	c := &Contact{
+		ChannelID: ch.ID, ExternalID: ev.UserID, Name: profile.Name,
+		PictureURL: profile.PictureURL, Phone: ev.Phone, Subscribed: true, SubscribedAt: &t,
 	}
 	if ev.Kind == channels.EventUnfollow {
 		c.Subscribed, c.SubscribedAt, c.UnsubscribedAt = false, nil, &t
@@ -206,8 +232,8 @@ func findOrCreateContact(tx *gorm.DB, ch *Channel, ev channels.Event, profile ch
 		return nil, false, res.Error
 	}
 	if res.RowsAffected == 0 { // another request created it a moment ago
-		c, err = FindContact(tx, ch.ID, ev.UserID)
-		return c, false, err
+		r, err = findContactRead(tx, ch.ID, ev.UserID)
+		return r, false, err
 	}
-	return c, true, nil
+	return &contactRead{Contact: *c}, true, nil
 }

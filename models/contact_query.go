@@ -118,11 +118,14 @@ func escapeLike(s string) string {
 }
 
 // contactCursor is a keyset position: contacts with a sort time come first
-// (newest first), then those without one (Null), by id.
+// (newest first), then those without one (Null), by id. With Stored, the
+// position is "the sort time stored with contact ID", compared in the
+// database: that of a row whose time cannot be read (contact_read.go).
 type contactCursor struct {
-	Null bool      `json:"n,omitempty"`
-	T    time.Time `json:"t,omitempty"`
-	ID   uint64    `json:"i"`
+	Null   bool      `json:"n,omitempty"`
+	T      time.Time `json:"t,omitempty"`
+	ID     uint64    `json:"i"`
+	Stored bool      `json:"r,omitempty"`
 }
 
 func (c contactCursor) encode() string {
@@ -142,7 +145,11 @@ func decodeCursor(s string) (contactCursor, error) {
 	return c, nil
 }
 
-func cursorOf(c Contact, col string) contactCursor {
+func cursorOf(r contactRead, col string) contactCursor {
+	if r.unreadableColumn(col) {
+		return contactCursor{Stored: true, ID: r.ID}
+	}
+	c := r.Contact
 	t := c.LastInteractionAt
 	if col == "subscribed_at" {
 		t = c.SubscribedAt
@@ -158,6 +165,9 @@ type ContactPage struct {
 	Contacts []ContactWithTags
 	// Next and Prev are cursors for the neighbouring pages ("" when none).
 	Next, Prev string
+	// Skipped counts the rows of the page that could not be read back and
+	// are left out (and logged); paging still moves past them.
+	Skipped int
 }
 
 // ListContactPage returns up to limit contacts matching f, newest first by
@@ -177,7 +187,7 @@ func ListContactPage(db *gorm.DB, f ContactFilter, after, before string, limit i
 		}
 	}
 	backward := before != "" && cur != nil
-	var rows []Contact
+	var rows []contactRead
 	var err error
 	if backward {
 		rows, err = f.pageBackward(db, col, *cur, limit+1, now)
@@ -210,15 +220,17 @@ func ListContactPage(db *gorm.DB, f ContactFilter, after, before string, limit i
 			}
 		}
 	}
-	ids := make([]uint64, len(rows))
-	for i, r := range rows {
+	contacts, skipped := readableContacts(rows, "contact list")
+	page.Skipped = skipped
+	ids := make([]uint64, len(contacts))
+	for i, r := range contacts {
 		ids[i] = r.ID
 	}
 	tags, err := TagNamesByContact(db, ids)
 	if err != nil {
 		return page, err
 	}
-	for _, r := range rows {
+	for _, r := range contacts {
 		page.Contacts = append(page.Contacts, ContactWithTags{Contact: r, Tags: tags[r.ID]})
 	}
 	return page, nil
@@ -226,8 +238,8 @@ func ListContactPage(db *gorm.DB, f ContactFilter, after, before string, limit i
 
 // pageForward reads n rows after cur in display order: the timed segment
 // newest first, then the untimed one by id.
-func (f ContactFilter) pageForward(db *gorm.DB, col string, cur *contactCursor, n int, now time.Time) ([]Contact, error) {
-	var out []Contact
+func (f ContactFilter) pageForward(db *gorm.DB, col string, cur *contactCursor, n int, now time.Time) ([]contactRead, error) {
+	var out []contactRead
 	if cur == nil || !cur.Null {
 		q, err := f.scope(db, now)
 		if err != nil {
@@ -235,9 +247,9 @@ func (f ContactFilter) pageForward(db *gorm.DB, col string, cur *contactCursor, 
 		}
 		q = q.Where("contacts." + col + " IS NOT NULL")
 		if cur != nil {
-			q = q.Where("(contacts."+col+", contacts.id) < (?, ?)", cur.T, cur.ID)
+			q = q.Where("(contacts."+col+", contacts.id) < (?, ?)", cur.sortValue(db, col), cur.ID)
 		}
-		if err := q.Order("contacts." + col + " DESC, contacts.id DESC").Limit(n).Find(&out).Error; err != nil {
+		if out, err = readContacts(q.Order("contacts." + col + " DESC, contacts.id DESC").Limit(n)); err != nil {
 			return nil, fmt.Errorf("models: contact page: %w", err)
 		}
 		if len(out) >= n {
@@ -252,23 +264,23 @@ func (f ContactFilter) pageForward(db *gorm.DB, col string, cur *contactCursor, 
 	if cur != nil && cur.Null {
 		q = q.Where("contacts.id < ?", cur.ID)
 	}
-	var rest []Contact
-	if err := q.Order("contacts.id DESC").Limit(n - len(out)).Find(&rest).Error; err != nil {
+	rest, err := readContacts(q.Order("contacts.id DESC").Limit(n - len(out)))
+	if err != nil {
 		return nil, fmt.Errorf("models: contact page: %w", err)
 	}
 	return append(out, rest...), nil
 }
 
 // pageBackward reads n rows before cur, returned in display order.
-func (f ContactFilter) pageBackward(db *gorm.DB, col string, cur contactCursor, n int, now time.Time) ([]Contact, error) {
-	var rev []Contact
+func (f ContactFilter) pageBackward(db *gorm.DB, col string, cur contactCursor, n int, now time.Time) ([]contactRead, error) {
+	var rev []contactRead
 	if cur.Null {
 		q, err := f.scope(db, now)
 		if err != nil {
 			return nil, err
 		}
 		q = q.Where("contacts."+col+" IS NULL AND contacts.id > ?", cur.ID)
-		if err := q.Order("contacts.id ASC").Limit(n).Find(&rev).Error; err != nil {
+		if rev, err = readContacts(q.Order("contacts.id ASC").Limit(n)); err != nil {
 			return nil, fmt.Errorf("models: contact page: %w", err)
 		}
 	}
@@ -279,15 +291,15 @@ func (f ContactFilter) pageBackward(db *gorm.DB, col string, cur contactCursor, 
 		}
 		q = q.Where("contacts." + col + " IS NOT NULL")
 		if !cur.Null {
-			q = q.Where("(contacts."+col+", contacts.id) > (?, ?)", cur.T, cur.ID)
+			q = q.Where("(contacts."+col+", contacts.id) > (?, ?)", cur.sortValue(db, col), cur.ID)
 		}
-		var more []Contact
-		if err := q.Order("contacts." + col + " ASC, contacts.id ASC").Limit(n - len(rev)).Find(&more).Error; err != nil {
+		more, err := readContacts(q.Order("contacts." + col + " ASC, contacts.id ASC").Limit(n - len(rev)))
+		if err != nil {
 			return nil, fmt.Errorf("models: contact page: %w", err)
 		}
 		rev = append(rev, more...)
 	}
-	out := make([]Contact, len(rev))
+	out := make([]contactRead, len(rev))
 	for i, c := range rev {
 		out[len(rev)-1-i] = c
 	}

@@ -60,6 +60,8 @@ type ContactResults struct {
 	CanBroadcast bool
 	Errors       FormErrors
 	CSRF         string
+	// Skipped counts the contacts of the page that could not be read back.
+	Skipped int
 }
 
 // ContactRow is one contact in the table.

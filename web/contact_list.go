@@ -82,6 +82,7 @@ func (s *Server) contactResults(c echo.Context, ch *models.Channel, query url.Va
 	if r.Count, r.Estimated, err = models.CountContacts(s.db, f, now); err != nil {
 		return r, err
 	}
+	r.Skipped = page.Skipped
 	r.Conditions = describeFilter(c, f, loc)
 	base := "/contacts?" + r.Query
 	if page.Next != "" {

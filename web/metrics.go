@@ -17,6 +17,8 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 	// webhookEvents counts parsed webhook events by channel kind.
 	webhookEvents *prometheus.CounterVec
+	// webhookDropped counts events not applied, by kind and reason.
+	webhookDropped *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -35,11 +37,15 @@ func newMetrics() *metrics {
 			Name: "omnicast_webhook_events_total",
 			Help: "Webhook events received with a valid signature, by channel kind.",
 		}, []string{"kind"}),
+		webhookDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "omnicast_webhook_events_dropped_total",
+			Help: "Webhook events dropped, by channel kind and reason: invalid (cannot be stored), unrouted (no connected channel can take it), failed.",
+		}, []string{"kind", "reason"}),
 	}
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.duration, m.webhookEvents,
+		m.requests, m.duration, m.webhookEvents, m.webhookDropped,
 	)
 	return m
 }

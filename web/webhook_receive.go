@@ -23,8 +23,13 @@ const profileTimeout = 3 * time.Second
 
 // webhookReceive handles POST /webhooks/<kind>/:id. The order of checks is
 // deliberate: size, channel, then the signature over the raw bytes before
-// anything is parsed; nothing is stored unless all pass. Answers are plain
-// text: platforms, not people, read them.
+// anything is parsed; nothing is stored unless all pass. Then each event
+// stands on its own: it is routed to the channel of the account it names
+// (webhookRouter), and one that cannot be stored is dropped with a logged
+// reason while the rest are applied. The answer is 200 unless the database
+// could not be reached (IsTransient): then 503, and the platform
+// redelivers, which dedupe keys make safe. Answers are plain text:
+// platforms, not people, read them.
 func (s *Server) webhookReceive(kind string) echo.HandlerFunc {
 	wk := webhookKinds()[kind]
 	return func(c echo.Context) error {
@@ -47,16 +52,59 @@ func (s *Server) webhookReceive(kind string) echo.HandlerFunc {
 		if err != nil {
 			return c.String(http.StatusBadRequest, "malformed body")
 		}
-		lookup := s.profileLookup(c.Request().Context(), ch, secrets)
+		s.metrics.webhookEvents.WithLabelValues(kind).Add(float64(len(events)))
+		router := s.newWebhookRouter(c.Request().Context(), kind, wk, ch, secrets, body, c.Request().Header)
+		now := s.now()
 		for _, ev := range events {
-			if _, err := models.ApplyWebhookEvent(s.db, ch, ev, lookup, s.now()); err != nil {
-				// The platform will redeliver; dedupe keeps that safe.
-				s.log.Error("webhook event not applied", "channel", ch.ID, "kind", ev.Kind, "err", err)
-				return c.String(http.StatusInternalServerError, "try again")
+			if err := s.applyWebhookEvent(router, ev, now); err != nil {
+				// Later events would fail the same way; the platform
+				// redelivers the whole delivery.
+				c.Response().Header().Set("Retry-After", "30")
+				return c.String(http.StatusServiceUnavailable, "try again")
 			}
 		}
-		s.metrics.webhookEvents.WithLabelValues(kind).Add(float64(len(events)))
 		return c.String(http.StatusOK, "ok")
+	}
+}
+
+// applyWebhookEvent routes and applies one event. It returns an error only
+// for a transient failure, which asks for redelivery; every other failure
+// drops the event, with its reason logged and counted.
+func (s *Server) applyWebhookEvent(router *webhookRouter, ev channels.Event, now time.Time) error {
+	log := s.log.With("kind", router.kind, "received_on", router.recv.ID, "event", ev.Kind)
+	target, err := router.target(ev.AccountID)
+	if err != nil {
+		if models.IsTransient(err) {
+			log.Error("webhook: channels unavailable, asking for redelivery", "err", err)
+			return err
+		}
+		log.Error("webhook event dropped: channel look-up failed", "err", err)
+		s.metrics.webhookDropped.WithLabelValues(router.kind, "failed").Inc()
+		return nil
+	}
+	if target == nil {
+		s.metrics.webhookDropped.WithLabelValues(router.kind, "unrouted").Inc()
+		return nil // logged by the router, once per account
+	}
+	log = log.With("channel", target.ch.ID)
+	out, err := models.ApplyWebhookEvent(s.db, target.ch, ev, target.lookup, now)
+	switch {
+	case err == nil:
+		if len(out.Repaired) > 0 {
+			log.Warn("webhook: unreadable contact row repaired with the event's time", "contact", out.ContactID, "columns", out.Repaired)
+		}
+		return nil
+	case models.IsTransient(err):
+		log.Error("webhook event not applied, asking for redelivery", "err", err)
+		return err
+	case errors.Is(err, models.ErrEventInvalid):
+		log.Warn("webhook event dropped", "reason", err)
+		s.metrics.webhookDropped.WithLabelValues(router.kind, "invalid").Inc()
+		return nil
+	default:
+		log.Error("webhook event dropped: not storable", "err", err)
+		s.metrics.webhookDropped.WithLabelValues(router.kind, "failed").Inc()
+		return nil
 	}
 }
 
@@ -73,6 +121,9 @@ func (s *Server) webhookChannel(c echo.Context, kind string) (*models.Channel, m
 	}
 	if err != nil {
 		s.log.Error("webhook channel", "err", err)
+		if models.IsTransient(err) {
+			return nil, models.ChannelSecrets{}, http.StatusServiceUnavailable
+		}
 		return nil, models.ChannelSecrets{}, http.StatusInternalServerError
 	}
 	secrets, err := ch.Secrets(s.sealer)

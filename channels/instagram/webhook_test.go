@@ -74,6 +74,11 @@ func TestParseWebhookFixtures(t *testing.T) {
 				if i < len(want) && want[i].DedupeKey == "" {
 					got[i].DedupeKey = ""
 				}
+				// Every fixture is addressed to the account IGID (entry[].id).
+				if got[i].AccountID != "IGID" {
+					t.Errorf("event %d: AccountID = %q, want IGID", i, got[i].AccountID)
+				}
+				got[i].AccountID = ""
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("events\n got %+v\nwant %+v", got, want)

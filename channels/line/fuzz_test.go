@@ -15,7 +15,7 @@ func FuzzParseWebhook(f *testing.F) {
 		f.Add([]byte(body))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		_, events, err := ParseWebhook(body)
+		dest, events, err := ParseWebhook(body)
 		if err != nil {
 			if events != nil {
 				t.Errorf("events %v returned with error %v", events, err)
@@ -25,6 +25,9 @@ func FuzzParseWebhook(f *testing.F) {
 		for _, e := range events {
 			if e.UserID == "" {
 				t.Errorf("event without a user id: %+v", e)
+			}
+			if e.AccountID != dest {
+				t.Errorf("event addressed to %q in a body for %q", e.AccountID, dest)
 			}
 			switch e.Kind {
 			case channels.EventFollow, channels.EventUnfollow, channels.EventMessage, channels.EventPostback:

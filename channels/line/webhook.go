@@ -70,7 +70,8 @@ func eventKind(lineType string) (channels.EventKind, bool) {
 // for text messages) and postback (Payload = postback.data). Every other
 // event type (join, memberJoined, unsend, beacon, …) is skipped, as are
 // events without a source userId, since omnicast keys contacts by it.
-// DedupeKey is webhookEventId, which stays the same across redeliveries.
+// DedupeKey is webhookEventId, which stays the same across redeliveries;
+// AccountID is the destination.
 //
 // An empty events array is valid: LINE sends one to check the endpoint.
 // A body that is not JSON, lacks the events array, or has an event of a
@@ -104,6 +105,7 @@ func ParseWebhook(body []byte) (destination string, events []channels.Event, err
 			Kind:       kind,
 			DedupeKey:  ev.WebhookEventID,
 			UserID:     ev.Source.UserID,
+			AccountID:  env.Destination,
 			Redelivery: ev.DeliveryContext.IsRedelivery,
 		}
 		if ev.Timestamp > 0 {

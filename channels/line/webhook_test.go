@@ -47,6 +47,12 @@ func TestParseWebhook(t *testing.T) {
 			if events == nil {
 				t.Error("events is nil, want an empty slice")
 			}
+			for i := range events {
+				if events[i].AccountID != testDestination {
+					t.Errorf("event %d: AccountID = %q, want the destination", i, events[i].AccountID)
+				}
+				events[i].AccountID = ""
+			}
 			if !reflect.DeepEqual(events, fx.want) {
 				t.Errorf("events =\n%+v\nwant\n%+v", events, fx.want)
 			}

@@ -33,7 +33,9 @@ func ParseWebhook(body []byte) ([]channels.Event, error) {
 // ParseEnvelope parses the envelope shared by Meta's messaging webhooks,
 // {"object","entry":[{"id","time","messaging":[…]}]}, keeps it only when
 // its object is object, decodes each messaging item as T and converts it
-// with convert (given the entry's time as a fallback timestamp). It is
+// with convert (given the entry's time as a fallback timestamp). Each event
+// carries its entry's id (the Page or Instagram account it is addressed
+// to) as AccountID: one app's Pages share one callback URL. It is
 // generic so Instagram can decode items with its extra fields and still
 // reuse Messaging.Event for the common ones.
 //
@@ -43,6 +45,7 @@ func ParseEnvelope[T any](body []byte, object string, convert func(item T, entry
 	var env struct {
 		Object string `json:"object"`
 		Entry  []struct {
+			ID        flexID            `json:"id"`
 			Time      Millis            `json:"time"`
 			Messaging []json.RawMessage `json:"messaging"`
 		} `json:"entry"`
@@ -61,6 +64,7 @@ func ParseEnvelope[T any](body []byte, object string, convert func(item T, entry
 				continue
 			}
 			if ev, ok := convert(item, e.Time.Time()); ok {
+				ev.AccountID = string(e.ID)
 				events = append(events, ev)
 			}
 		}
@@ -241,4 +245,23 @@ func (m Millis) Time() time.Time {
 		return time.Time{}
 	}
 	return time.UnixMilli(int64(m)).UTC()
+}
+
+// flexID is an id Meta sends as a JSON string, also read from a number
+// (kept as its literal digits); anything else decodes as "" (unknown).
+type flexID string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *flexID) UnmarshalJSON(b []byte) error {
+	*f = ""
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*f = flexID(s)
+		return nil
+	}
+	var n json.Number
+	if json.Unmarshal(b, &n) == nil {
+		*f = flexID(n.String())
+	}
+	return nil
 }

@@ -1,7 +1,10 @@
 package messenger
 
 import (
+	"encoding/json"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,6 +114,10 @@ func TestParseWebhookFixtures(t *testing.T) {
 				if i < len(tc.want) && tc.want[i].DedupeKey == "" {
 					got[i].DedupeKey = ""
 				}
+				if want := entryIDs(t, fixtures[tc.fixture]); got[i].AccountID == "" || !slices.Contains(want, got[i].AccountID) {
+					t.Errorf("event %d: AccountID = %q, want one of the entry ids %q", i, got[i].AccountID, want)
+				}
+				got[i].AccountID = ""
 			}
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("events\n got %+v\nwant %+v", got, tc.want)
@@ -204,5 +211,41 @@ func TestVerifySignature(t *testing.T) {
 	}
 	if VerifySignature("app-secret", append(body, '\n'), good) == nil {
 		t.Error("signature of a different body accepted")
+	}
+}
+
+// entryIDs lists the entry[].id values of a webhook body.
+func entryIDs(t testing.TB, body string) []string {
+	t.Helper()
+	var env struct {
+		Entry []struct {
+			ID json.RawMessage `json:"id"`
+		} `json:"entry"`
+	}
+	if err := json.Unmarshal([]byte(body), &env); err != nil {
+		t.Fatalf("entry ids: %v", err)
+	}
+	var ids []string
+	for _, e := range env.Entry {
+		ids = append(ids, strings.Trim(string(e.ID), `"`))
+	}
+	return ids
+}
+
+// One app's Pages share a callback URL, and one delivery can batch entries
+// of several Pages: each event names its own Page.
+func TestParseWebhookNamesEachEntrysPage(t *testing.T) {
+	body := `{"object":"page","entry":[
+		{"id":"111","time":1458692752478,"messaging":[{"sender":{"id":"PSID_A"},"recipient":{"id":"111"},"timestamp":1458692752478,"message":{"mid":"m_A","text":"a"}}]},
+		{"id":222,"time":1458692752478,"messaging":[{"sender":{"id":"PSID_B"},"recipient":{"id":"222"},"timestamp":1458692752478,"message":{"mid":"m_B","text":"b"}}]},
+		{"time":1458692752478,"messaging":[{"sender":{"id":"PSID_C"},"recipient":{"id":"333"},"timestamp":1458692752478,"message":{"mid":"m_C","text":"c"}}]}]}`
+	got, err := ParseWebhook([]byte(body))
+	if err != nil || len(got) != 3 {
+		t.Fatalf("%v %+v", err, got)
+	}
+	for i, want := range []string{"111", "222", ""} {
+		if got[i].AccountID != want {
+			t.Errorf("event %d (%s): AccountID = %q, want %q", i, got[i].UserID, got[i].AccountID, want)
+		}
 	}
 }

@@ -40,5 +40,24 @@ func FuzzParseWebhook(f *testing.F) {
 		if err != nil || len(filtered) > len(events) {
 			t.Fatalf("filtered parse: %v, %d > %d", err, len(filtered), len(events))
 		}
+		// Each event names the number it is addressed to, and filtering by
+		// that number keeps exactly the events naming it.
+		perAccount := map[string]int{}
+		for _, ev := range events {
+			perAccount[ev.AccountID]++
+		}
+		for _, ev := range filtered {
+			if ev.AccountID != "106540352242922" {
+				t.Fatalf("filter kept an event for %q", ev.AccountID)
+			}
+		}
+		for account, n := range perAccount {
+			if account == "" {
+				continue // "" means "no filter" to ParseWebhookFor
+			}
+			if only, _ := ParseWebhookFor(body, account); len(only) != n {
+				t.Fatalf("%d events name %q, the filter keeps %d", n, account, len(only))
+			}
+		}
 	})
 }

@@ -114,7 +114,8 @@ type (
 
 // ParseWebhook turns a WhatsApp webhook body into events: one EventMessage
 // per message from a person and one EventStatus per status of a message we
-// sent. It returns an error only for a body that is not a JSON webhook
+// sent, each with AccountID set to the phone number id it was addressed to
+// (metadata.phone_number_id). It returns an error only for a body that is not a JSON webhook
 // envelope; other objects, other change fields (groups, account updates,
 // …), system messages and items of unexpected shape give no event.
 func ParseWebhook(body []byte) ([]channels.Event, error) {
@@ -146,8 +147,11 @@ func ParseWebhookFor(body []byte, phoneNumberID string) ([]channels.Event, error
 			if phoneNumberID != "" && string(ch.Value.Metadata.PhoneNumberID) != phoneNumberID {
 				continue
 			}
-			events = append(events, messageEvents(ch.Value)...)
-			events = append(events, statusEvents(ch.Value)...)
+			account := string(ch.Value.Metadata.PhoneNumberID)
+			for _, ev := range append(messageEvents(ch.Value), statusEvents(ch.Value)...) {
+				ev.AccountID = account
+				events = append(events, ev)
+			}
 		}
 	}
 	return events, nil

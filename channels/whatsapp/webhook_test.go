@@ -212,6 +212,12 @@ func TestParseWebhookMixedAndTolerant(t *testing.T) {
 		{kind: channels.EventStatus, id: "wamid.Y", user: "16505551234", unix: 1750000003, status: "delivered"},
 	})
 
+	for i, want := range []string{"111", "111", "222"} {
+		if got[i].AccountID != want {
+			t.Errorf("event %d: AccountID = %q, want the phone_number_id %q", i, got[i].AccountID, want)
+		}
+	}
+
 	only111, err := ParseWebhookFor([]byte(body), "111")
 	if err != nil || len(only111) != 2 || only111[0].MessageID != "wamid.BO" {
 		t.Fatalf("filter 111: %v %+v", err, only111)

@@ -57,12 +57,13 @@ func runContactsList(_ context.Context, env *runEnv, args []string) error {
 	}
 	enc := json.NewEncoder(env.stdout)
 	var after uint64
+	skipped := 0
 	for {
 		batch, err := models.ListContactsWithTags(db, *channelID, after, 1000)
 		if err != nil {
 			return err
 		}
-		for _, c := range batch {
+		for _, c := range batch.Contacts {
 			if *asJSON {
 				tags := c.Tags
 				if tags == nil {
@@ -74,10 +75,20 @@ func runContactsList(_ context.Context, env *runEnv, args []string) error {
 			} else {
 				fmt.Fprintf(env.stdout, "%s\t%s\tsubscribed=%v\n", c.ExternalID, c.Name, c.Subscribed)
 			}
-			after = c.ID
 		}
-		if len(batch) < 1000 {
-			return nil
+		skipped += batch.Skipped
+		if batch.Next == 0 {
+			break
 		}
+		after = batch.Next
 	}
+	// Rows that cannot be read back are logged one by one; the count goes
+	// to stderr so that stdout stays one contact per line.
+	switch {
+	case skipped == 1:
+		fmt.Fprintln(env.stderr, "contacts list: 1 contact could not be read and is not listed; it is logged with its contact id")
+	case skipped > 1:
+		fmt.Fprintf(env.stderr, "contacts list: %d contacts could not be read and are not listed; each is logged with its contact id\n", skipped)
+	}
+	return nil
 }

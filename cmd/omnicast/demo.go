@@ -33,6 +33,7 @@ func runDemo(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, nil))
+	slog.SetDefault(log) // as serve does: models logs through it
 	ws, err := cfg.openWorkspace()
 	if err != nil {
 		return err

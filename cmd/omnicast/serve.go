@@ -19,6 +19,9 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, nil))
+	// models logs what it must report from deep inside a read (a contact
+	// row that cannot be read back) through slog's default logger.
+	slog.SetDefault(log)
 	ws, err := cfg.openWorkspace()
 	if err != nil {
 		return err

@@ -23,7 +23,7 @@ func loadKeys(t *testing.T, lang string) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		part := map[string]string{}
+		part := map[string]any{}
 		if err := toml.Unmarshal(raw, &part); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -31,10 +31,36 @@ func loadKeys(t *testing.T, lang string) map[string]string {
 			if _, dup := m[k]; dup {
 				t.Errorf("%s: key %q is also in another %s file", f, k, lang)
 			}
-			m[k] = v
+			m[k] = messageText(t, f, lang, k, v)
 		}
 	}
 	return m
+}
+
+// messageText is a message's text: the string, or for a message with
+// plural forms (a table of one/other/…) its "other" form, after checking
+// that the forms the language needs are there (English: one and other;
+// Chinese has only other).
+func messageText(t *testing.T, file, lang, key string, v any) string {
+	t.Helper()
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		need := []string{"other"}
+		if lang == En {
+			need = append(need, "one")
+		}
+		for _, form := range need {
+			if s, _ := v[form].(string); strings.TrimSpace(s) == "" {
+				t.Errorf("%s: %q lacks its %q plural form", file, key, form)
+			}
+		}
+		s, _ := v["other"].(string)
+		return s
+	}
+	t.Errorf("%s: %q is neither a string nor plural forms", file, key)
+	return ""
 }
 
 // TestCataloguesHaveTheSameKeys fails when a key is missing from either catalogue.
@@ -130,6 +156,29 @@ func TestKeysBuiltAtRunTime(t *testing.T) {
 	for _, id := range ids {
 		if en[id] == "" || zh[id] == "" {
 			t.Errorf("%q missing from a catalogue", id)
+		}
+	}
+}
+
+// TestPluralForms: a count picks the English form ("1 contact", "2
+// contacts") and zh-TW's single form.
+func TestPluralForms(t *testing.T) {
+	b, err := NewBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		lang  string
+		count int
+		want  string
+	}{
+		{En, 1, "1 contact on this page could not be read and is not shown."},
+		{En, 2, "2 contacts on this page could not be read and are not shown."},
+		{ZhTW, 1, "此頁有 1 位聯絡人的資料無法讀取"},
+		{ZhTW, 3, "此頁有 3 位聯絡人的資料無法讀取"},
+	} {
+		if got := b.Localizer(c.lang).T("contacts.unreadable_skipped", "Count", c.count); !strings.Contains(got, c.want) {
+			t.Errorf("%s, %d: %q, want %q", c.lang, c.count, got, c.want)
 		}
 	}
 }
