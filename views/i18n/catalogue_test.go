@@ -11,19 +11,32 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
+// loadKeys reads a language's catalogues: id → text (for a message with
+// plural forms, its "other" form).
 func loadKeys(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	for id, forms := range loadForms(t, lang) {
+		m[id] = forms["other"]
+	}
+	return m
+}
+
+// loadForms reads a language's catalogues: id → plural form → text; a
+// plain message has the single form "other".
+func loadForms(t *testing.T, lang string) map[string]map[string]string {
 	t.Helper()
 	files, err := catalogueFiles(lang)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := map[string]string{}
+	m := map[string]map[string]string{}
 	for _, f := range files {
 		raw, err := catalogues.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		part := map[string]string{}
+		part := map[string]any{}
 		if err := toml.Unmarshal(raw, &part); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -31,7 +44,22 @@ func loadKeys(t *testing.T, lang string) map[string]string {
 			if _, dup := m[k]; dup {
 				t.Errorf("%s: key %q is also in another %s file", f, k, lang)
 			}
-			m[k] = v
+			switch v := v.(type) {
+			case string:
+				m[k] = map[string]string{"other": v}
+			case map[string]any:
+				forms := map[string]string{}
+				for form, text := range v {
+					s, ok := text.(string)
+					if !ok {
+						t.Errorf("%s: %q.%s is not text", f, k, form)
+					}
+					forms[form] = s
+				}
+				m[k] = forms
+			default:
+				t.Errorf("%s: %q is neither text nor plural forms", f, k)
+			}
 		}
 	}
 	return m
