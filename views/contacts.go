@@ -60,6 +60,13 @@ type ContactResults struct {
 	CanBroadcast bool
 	Errors       FormErrors
 	CSRF         string
+	// TagInput and TagError bring back a refused bulk-tag form: what was
+	// typed and the catalogue id of the reason.
+	TagInput string
+	TagError string
+	// KeepSelection is the selection a refused form carried (JSON
+	// {"all","ids"}), for the page to restore.
+	KeepSelection string
 }
 
 // ContactRow is one contact in the table.
