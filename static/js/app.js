@@ -160,6 +160,7 @@
     r.querySelectorAll("[data-sel-ids]").forEach(function (i) { i.value = sel.all ? "" : sel.ids.join(","); });
     r.querySelectorAll("[data-sel-all]").forEach(function (i) { i.value = sel.all ? "1" : ""; });
     r.querySelectorAll("[data-needs-selection]").forEach(function (b) { b.disabled = n === 0; });
+    measureBars(); // the bar's height follows its content
   }
 
   document.addEventListener("change", function (ev) {
@@ -209,6 +210,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { render(); measureBars(); });
-  document.addEventListener("htmx:afterSettle", function () { render(); measureBars(); });
+  document.addEventListener("htmx:afterSettle", render);
   window.addEventListener("resize", measureBars);
 })();

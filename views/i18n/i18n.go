@@ -104,7 +104,7 @@ func (b *Bundle) Localizer(lang string) *Localizer {
 	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(b.bundle, lang)}
 }
 
-// PluralArgs are the template data keys whose number picks a message's
+// pluralArgs are the template data keys whose number picks a message's
 // plural form (the catalogue's one / other …): "N" or "Count".
 var pluralArgs = map[string]bool{"N": true, "Count": true}
 
