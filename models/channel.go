@@ -1,14 +1,17 @@
 package models
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -91,6 +94,18 @@ var (
 	ErrBaseURLInvalid    = errors.New("error.channel_base_url_invalid")
 	ErrRateInvalid       = errors.New("error.channel_rate_invalid")
 	ErrChannelDuplicate  = errors.New("error.channel_duplicate")
+	ErrChannelNameLong   = errors.New("error.channel_name_too_long")
+	ErrChannelIDLong     = errors.New("error.channel_id_too_long")
+	ErrVerifyTokenLong   = errors.New("error.channel_verify_token_too_long")
+	ErrBaseURLLong       = errors.New("error.channel_base_url_too_long")
+)
+
+// Length limits of a channel's fields, in characters (their columns' sizes).
+const (
+	ChannelNameMaxRunes = 100
+	ChannelIDMaxRunes   = 64
+	VerifyTokenMaxRunes = 64
+	APIBaseURLMaxRunes  = 255
 )
 
 // ChannelInput is what adding or editing a channel takes. On edit, empty
@@ -122,17 +137,37 @@ func (in *ChannelInput) validate(creating bool) FieldErrors {
 	in.Name, in.ExternalID, in.WABAID = strings.TrimSpace(in.Name), strings.TrimSpace(in.ExternalID), strings.TrimSpace(in.WABAID)
 	in.Token, in.Secret = strings.TrimSpace(in.Token), strings.TrimSpace(in.Secret)
 	in.APIBaseURL = strings.TrimRight(strings.TrimSpace(in.APIBaseURL), "/")
+	in.VerifyToken = strings.TrimSpace(in.VerifyToken)
+	if in.Kind != channels.KindWhatsApp {
+		in.WABAID = "" // only WhatsApp has a business account id
+	}
 	if !isKind(in.Kind) {
 		errs["kind"] = ErrKindInvalid
 	}
-	if in.Name == "" {
+	tooLong := func(s string, max int) bool { return utf8.RuneCountInString(s) > max }
+	switch {
+	case in.Name == "":
 		errs["name"] = ErrChannelNameNeeded
+	case tooLong(in.Name, ChannelNameMaxRunes):
+		errs["name"] = ErrChannelNameLong
 	}
-	if in.ExternalID == "" {
+	switch {
+	case in.ExternalID == "":
 		errs["external_id"] = ErrExternalIDNeeded
+	case tooLong(in.ExternalID, ChannelIDMaxRunes):
+		errs["external_id"] = ErrChannelIDLong
 	}
-	if in.Kind == channels.KindWhatsApp && in.WABAID == "" {
+	switch {
+	case in.Kind == channels.KindWhatsApp && in.WABAID == "":
 		errs["waba_id"] = ErrWABANeeded
+	case tooLong(in.WABAID, ChannelIDMaxRunes):
+		errs["waba_id"] = ErrChannelIDLong
+	}
+	if tooLong(in.VerifyToken, VerifyTokenMaxRunes) {
+		errs["verify_token"] = ErrVerifyTokenLong
+	}
+	if tooLong(in.APIBaseURL, APIBaseURLMaxRunes) {
+		errs["api_base_url"] = ErrBaseURLLong
 	}
 	if creating && in.Token == "" {
 		errs["token"] = ErrTokenNeeded
@@ -140,7 +175,7 @@ func (in *ChannelInput) validate(creating bool) FieldErrors {
 	if creating && in.Secret == "" {
 		errs["secret"] = ErrSecretNeeded
 	}
-	if in.APIBaseURL != "" {
+	if in.APIBaseURL != "" && errs["api_base_url"] == nil {
 		u, err := url.Parse(in.APIBaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs["api_base_url"] = ErrBaseURLInvalid
@@ -284,13 +319,24 @@ func FindChannel(db *gorm.DB, id uint) (*Channel, error) {
 	return &ch, nil
 }
 
-// ListChannels returns every channel, by kind order then name.
+// ListChannels returns every channel in the order every page shows them:
+// by kind as channels.Kinds lists them (Messenger, LINE, WhatsApp,
+// Instagram), then by name.
 func ListChannels(db *gorm.DB) ([]Channel, error) {
 	var list []Channel
-	if err := db.Order("kind, name, id").Find(&list).Error; err != nil {
+	if err := db.Order("name, id").Find(&list).Error; err != nil {
 		return nil, fmt.Errorf("models: list channels: %w", err)
 	}
+	slices.SortStableFunc(list, func(a, b Channel) int { return cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)) })
 	return list, nil
+}
+
+// kindRank is a kind's place in channels.Kinds (unknown kinds last).
+func kindRank(kind string) int {
+	if i := slices.Index(channels.Kinds(), kind); i >= 0 {
+		return i
+	}
+	return len(channels.Kinds())
 }
 
 // DeleteChannel removes a channel with its contacts and their tags.

@@ -62,7 +62,7 @@ func estimatePostgres(t *testing.T) *gorm.DB {
 func TestEstimateContacts(t *testing.T) {
 	db := estimatePostgres(t)
 	now := time.Date(2026, 11, 25, 4, 0, 0, 0, time.UTC)
-	if err := db.Exec(`INSERT INTO tags (name, created_at) VALUES ('vip', now()), ('other', now())`).Error; err != nil {
+	if err := db.Exec(`INSERT INTO tags (name, name_key, created_at) VALUES ('vip', 'vip', now()), ('other', 'other', now())`).Error; err != nil {
 		t.Fatal(err)
 	}
 	// 4000 contacts: half interacted in the last 30 days; a quarter tagged vip.
@@ -116,7 +116,7 @@ func TestSampleContactsSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 25, 4, 0, 0, 0, time.UTC)
-	if err := db.Exec(`INSERT INTO tags (name, created_at) VALUES ('vip', ?), ('other', ?)`, now, now).Error; err != nil {
+	if err := db.Exec(`INSERT INTO tags (name, name_key, created_at) VALUES ('vip', 'vip', ?), ('other', 'other', ?)`, now, now).Error; err != nil {
 		t.Fatal(err)
 	}
 	// Contacts of two channels, interleaved; times over 80 days; every

@@ -162,24 +162,16 @@ func ParseSpan(s string) (time.Duration, error) {
 	return time.Duration(n) * unit, nil
 }
 
-// splitTags reads a comma-separated list of tag names.
+// splitTags reads a list of tag names, separated as in every tag box
+// (SplitTagNames).
 func splitTags(s string) ([]string, error) {
 	if s == "" {
 		return nil, nil
 	}
-	var out []string
-	seen := map[string]bool{}
-	for _, part := range strings.Split(s, ",") {
-		name := strings.TrimSpace(part)
-		if name == "" {
-			continue
-		}
+	out := SplitTagNames(s)
+	for _, name := range out {
 		if _, err := NormalizeTagName(name); err != nil {
 			return nil, err
-		}
-		if !seen[name] {
-			seen[name] = true
-			out = append(out, name)
 		}
 	}
 	if len(out) > 50 {

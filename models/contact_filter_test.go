@@ -328,7 +328,6 @@ func TestParseContactFilterErrors(t *testing.T) {
 		{"interacted_within=1831d", "interacted_within", models.ErrFilterWithin},
 		{"interacted_within=999999999999999999999h", "interacted_within", models.ErrFilterWithin},
 		{"interacted_within=%E4%B8%83d", "interacted_within", models.ErrFilterWithin},
-		{"tags_any=a%3Bb", "tags_any", models.ErrFilterTags},
 		{"tags_all=" + strings.Repeat("x", 101), "tags_all", models.ErrFilterTags},
 		{"tags_none=ok," + strings.Repeat("標", 101), "tags_none", models.ErrFilterTags},
 		{"tags_any=" + manyTags(51), "tags_any", models.ErrFilterTags},
@@ -356,7 +355,7 @@ func TestParseContactFilterErrors(t *testing.T) {
 		})
 	}
 	t.Run("several at once", func(t *testing.T) {
-		v, _ := url.ParseQuery("channel=x&subscribed_from=nope&interacted_within=3y&status=gone&sort=up&tags_any=a%3Bb")
+		v, _ := url.ParseQuery("channel=x&subscribed_from=nope&interacted_within=3y&status=gone&sort=up&tags_any=" + strings.Repeat("x", 101))
 		_, errs := models.ParseContactFilter(v, taipei(t))
 		for _, k := range []string{"channel", "subscribed_from", "interacted_within", "status", "sort", "tags_any"} {
 			if errs[k] == nil {

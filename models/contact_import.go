@@ -443,7 +443,8 @@ func (f *ContactCSV) parseRow(rec []string, line int, loc *time.Location) (impor
 	}
 	if s := cell(ColTags); s != "" {
 		seenTag := map[string]bool{}
-		for _, part := range strings.Split(s, CSVTagSeparator) {
+		// Any tag separator, as in every tag box; export writes CSVTagSeparator.
+		for _, part := range strings.FieldsFunc(s, IsTagSeparator) {
 			part = unprotectCell(strings.TrimSpace(part))
 			if part == "" {
 				continue
@@ -452,8 +453,8 @@ func (f *ContactCSV) parseRow(rec []string, line int, loc *time.Location) (impor
 			if err != nil {
 				return fail(ColTags, part, ErrImportTag)
 			}
-			if !seenTag[name] {
-				seenTag[name] = true
+			if !seenTag[TagKey(name)] {
+				seenTag[TagKey(name)] = true
 				row.tags = append(row.tags, name)
 			}
 		}
@@ -704,10 +705,7 @@ func linkImportTags(tx *gorm.DB, w batchWriter, rows []importRow, idOf map[strin
 	if err != nil {
 		return err
 	}
-	tagID := make(map[string]uint, len(tags))
-	for _, t := range tags {
-		tagID[t.Name] = t.ID
-	}
+	tagID := IndexTagsByName(names, tags)
 	var contactIDs []uint64
 	var tagIDs []uint
 	for _, r := range rows {

@@ -96,11 +96,7 @@ func tagIDsByName(db *gorm.DB, names []string) (map[string]uint, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]uint, len(tags))
-	for _, t := range tags {
-		out[t.Name] = t.ID
-	}
-	return out, nil
+	return IndexTagsByName(names, tags), nil
 }
 
 func pickIDs(ids map[string]uint, names []string) []uint {

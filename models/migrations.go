@@ -2,9 +2,12 @@ package models
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 )
 
@@ -21,6 +24,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0003_wa_templates", Migrate: migrate0003},
 		{ID: "0004_audiences", Migrate: migrate0004},
 		{ID: "0005_contact_filter_indexes", Migrate: migrate0005},
+		{ID: "0009_tag_name_key", Migrate: migrate0009},
 	}
 }
 
@@ -200,6 +204,80 @@ func migrate0005(tx *gorm.DB) error {
 	for _, s := range stmts {
 		if err := tx.Exec(s).Error; err != nil {
 			return fmt.Errorf("models: migrate 0005: %w", err)
+		}
+	}
+	return nil
+}
+
+// migrate0009 makes tag names unique regardless of case and width, through
+// a name_key column (the folded name) with a unique index, replacing the
+// exact unique index on name. On the way:
+//   - separators (, ， 、 ; ；), which tag boxes now split on, are replaced
+//     in existing names by "·", so every tag can still be typed;
+//   - tags whose names now fold to the same key are merged into the oldest
+//     (lowest id), which keeps its spelling: the others' contacts get that
+//     tag and the others are deleted. Saved filters naming any spelling
+//     still match, as filters look tags up by key.
+func migrate0009(tx *gorm.DB) error {
+	type Tag struct {
+		ID        uint   `gorm:"primaryKey"`
+		Name      string `gorm:"size:100;not null"`
+		NameKey   string `gorm:"size:400;not null;default:''"`
+		CreatedAt time.Time
+	}
+	if err := tx.Migrator().AddColumn(&Tag{}, "NameKey"); err != nil {
+		return fmt.Errorf("models: migrate 0009: add name_key: %w", err)
+	}
+	// The exact index goes first: a rewritten name may equal another's
+	// until the two are merged below.
+	if err := tx.Exec("DROP INDEX IF EXISTS idx_tags_name").Error; err != nil {
+		return fmt.Errorf("models: migrate 0009: %w", err)
+	}
+	var tags []Tag
+	if err := tx.Order("id").Find(&tags).Error; err != nil {
+		return fmt.Errorf("models: migrate 0009: load tags: %w", err)
+	}
+	fold := func(s string) string { return cases.Fold().String(norm.NFKC.String(strings.TrimSpace(s))) }
+	keeper := map[string]uint{}
+	for _, t := range tags {
+		name := strings.TrimSpace(strings.Map(func(r rune) rune {
+			if strings.ContainsRune(",，、;；", r) {
+				return '·'
+			}
+			return r
+		}, t.Name))
+		key := fold(name)
+		if into, dup := keeper[key]; dup {
+			if err := mergeTag0009(tx, t.ID, into); err != nil {
+				return err
+			}
+			continue
+		}
+		keeper[key] = t.ID
+		if err := tx.Model(&Tag{}).Where("id = ?", t.ID).Updates(map[string]any{"name": name, "name_key": key}).Error; err != nil {
+			return fmt.Errorf("models: migrate 0009: key tag %d: %w", t.ID, err)
+		}
+	}
+	if err := tx.Exec("CREATE UNIQUE INDEX idx_tags_name_key ON tags (name_key)").Error; err != nil {
+		return fmt.Errorf("models: migrate 0009: %w", err)
+	}
+	return nil
+}
+
+// mergeTag0009 moves tag from's contacts onto tag into and deletes from.
+func mergeTag0009(tx *gorm.DB, from, into uint) error {
+	for _, stmt := range []string{
+		// The WHERE clause also keeps SQLite's parser from reading ON CONFLICT as a join.
+		"INSERT INTO contact_tags (contact_id, tag_id) SELECT contact_id, ? FROM contact_tags WHERE tag_id = ? ON CONFLICT DO NOTHING",
+		"DELETE FROM contact_tags WHERE tag_id = ?",
+		"DELETE FROM tags WHERE id = ?",
+	} {
+		args := []any{from}
+		if strings.HasPrefix(stmt, "INSERT") {
+			args = []any{into, from}
+		}
+		if err := tx.Exec(stmt, args...).Error; err != nil {
+			return fmt.Errorf("models: migrate 0009: merge tag %d into %d: %w", from, into, err)
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -14,6 +15,12 @@ import (
 const (
 	RoleAdmin    = "admin"
 	RoleMarketer = "marketer"
+)
+
+// Length limits of a user's name and email, in characters (their columns' sizes).
+const (
+	UserNameMaxRunes  = 100
+	UserEmailMaxRunes = 254
 )
 
 // MinPasswordLength is the shortest password accepted, in characters.
@@ -41,6 +48,8 @@ var (
 	ErrEmailInvalid     = errors.New("error.email_invalid")
 	ErrEmailTaken       = errors.New("error.email_taken")
 	ErrNameRequired     = errors.New("error.name_required")
+	ErrNameTooLong      = errors.New("error.name_too_long")
+	ErrEmailTooLong     = errors.New("error.email_too_long")
 	ErrPasswordTooShort = errors.New("error.password_too_short")
 	ErrRoleInvalid      = errors.New("error.role_invalid")
 	ErrLastAdmin        = errors.New("error.last_admin")
@@ -76,9 +85,13 @@ func (in *NewUserInput) Validate() FieldErrors {
 	in.Name = strings.TrimSpace(in.Name)
 	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
 		errs["email"] = ErrEmailInvalid
+	} else if utf8.RuneCountInString(in.Email) > UserEmailMaxRunes {
+		errs["email"] = ErrEmailTooLong
 	}
 	if in.Name == "" {
 		errs["name"] = ErrNameRequired
+	} else if utf8.RuneCountInString(in.Name) > UserNameMaxRunes {
+		errs["name"] = ErrNameTooLong
 	}
 	if err := ValidatePassword(in.Password); err != nil {
 		errs["password"] = err

@@ -1,5 +1,7 @@
 package views
 
+import "strings"
+
 // ChannelCard is one connected account on the channels page.
 type ChannelCard struct {
 	ID          uint
@@ -64,4 +66,21 @@ func channelLabels(kind string) (external, token, secret string) {
 		return "channel.ig_account_id", "channel.ig_token", "channel.app_secret"
 	}
 	return "channel.page_id", "channel.page_token", "channel.app_secret"
+}
+
+// urlParts cuts a URL after each "/", "." and "?" so it can wrap at those
+// points, never inside a word; the parts joined are the URL.
+func urlParts(u string) []string {
+	var parts []string
+	start := 0
+	for i := 0; i < len(u); i++ {
+		if strings.ContainsRune("/.?&=", rune(u[i])) && !(u[i] == '/' && i+1 < len(u) && u[i+1] == '/') {
+			parts = append(parts, u[start:i+1])
+			start = i + 1
+		}
+	}
+	if start < len(u) {
+		parts = append(parts, u[start:])
+	}
+	return parts
 }

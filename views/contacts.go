@@ -62,6 +62,13 @@ type ContactResults struct {
 	CSRF         string
 	// Skipped counts the contacts of the page that could not be read back.
 	Skipped int
+	// TagInput and TagError bring back a refused bulk-tag form: what was
+	// typed and the catalogue id of the reason.
+	TagInput string
+	TagError string
+	// KeepSelection is the selection a refused form carried (JSON
+	// {"all","ids"}), for the page to restore.
+	KeepSelection string
 }
 
 // ContactRow is one contact in the table.

@@ -6,7 +6,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"omnicast/models"
@@ -45,7 +48,7 @@ func TestBrowserConnectChannel(t *testing.T) {
 		chromedp.SendKeys("#api_base_url", api.URL),
 		chromedp.Submit(`[data-testid="channel-form"]`),
 		chromedp.WaitVisible(`[data-testid="channel-card"]`),
-		chromedp.Value(`[data-testid="webhook-url"]`, &hook),
+		chromedp.Text(`[data-testid="webhook-url"]`, &hook),
 		chromedp.Click(`[data-testid="test-connection"]`),
 		chromedp.WaitVisible(`[data-testid="test-ok"]`),
 		chromedp.Text(`[data-testid="test-ok"]`, &result),
@@ -56,6 +59,39 @@ func TestBrowserConnectChannel(t *testing.T) {
 	screenshot(ctx, t, "05-channels")
 	if !strings.HasPrefix(hook, app.http.URL+"/webhooks/line/") {
 		t.Fatalf("webhook URL = %q", hook)
+	}
+
+	// The copy button puts the whole URL on the clipboard and says so; also
+	// where the Clipboard API is missing (plain http on a LAN address).
+	var copied, clip, status string
+	readClip := chromedp.Evaluate(`window._clip.readText()`, &clip, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) })
+	err = chromedp.Run(ctx,
+		cdpbrowser.GrantPermissions([]cdpbrowser.PermissionType{cdpbrowser.PermissionTypeClipboardReadWrite, cdpbrowser.PermissionTypeClipboardSanitizedWrite}).WithOrigin(app.http.URL),
+		chromedp.Evaluate(`window._clip = navigator.clipboard; true`, nil),
+		chromedp.Click(`[data-testid="webhook-url-copy"]`),
+		chromedp.Poll(`document.querySelector('[data-testid="webhook-url-copied"]').textContent !== ""`, nil, chromedp.WithPollingTimeout(5*time.Second)),
+		chromedp.Text(`[data-testid="webhook-url-copied"]`, &copied),
+		readClip,
+	)
+	if err != nil {
+		t.Fatalf("copy the webhook URL: %v", err)
+	}
+	if copied != "已複製" || clip != hook {
+		t.Fatalf("after Copy: status %q, clipboard %q, want 已複製 and %q", copied, clip, hook)
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(`window._clip.writeText("something else")`, nil, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+		chromedp.Evaluate(`Object.defineProperty(navigator, "clipboard", {value: undefined, configurable: true});
+			document.querySelector('[data-testid="webhook-url-copied"]').textContent = ""; true`, nil),
+		chromedp.Click(`[data-testid="webhook-url-copy"]`),
+		chromedp.Text(`[data-testid="webhook-url-copied"]`, &status),
+		readClip,
+	)
+	if err != nil {
+		t.Fatalf("copy without the Clipboard API: %v", err)
+	}
+	if status != "已複製" || clip != hook {
+		t.Fatalf("copy without the Clipboard API: status %q, clipboard %q", status, clip)
 	}
 	if !strings.Contains(result, "好日子咖啡") {
 		t.Fatalf("test connection result = %q", result)

@@ -18,7 +18,8 @@ func (s *Server) channelList(c echo.Context) error {
 		return err
 	}
 	base := s.publicBase(c)
-	data := views.ChannelsPageData{PublicURLMissing: s.Workspace().PublicURL == ""}
+	// The notice is about the webhook URLs shown, so only with channels.
+	data := views.ChannelsPageData{PublicURLMissing: s.Workspace().PublicURL == "" && len(list) > 0}
 	for _, ch := range list {
 		card := views.ChannelCard{
 			ID: ch.ID, Kind: ch.Kind, Name: ch.Name, ExternalID: ch.ExternalID, WABAID: ch.WABAID,

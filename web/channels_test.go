@@ -56,7 +56,7 @@ func TestAdminConnectsEditsAndRemovesChannel(t *testing.T) {
 			t.Fatalf("channel cards = %d", cards.Length())
 		}
 		id, _ := cards.Attr("data-channel-id")
-		hook, _ := cards.Find(`[data-testid="webhook-url"]`).Attr("value")
+		hook := cards.Find(`[data-testid="webhook-url"]`).Text()
 		if hook != app.http.URL+"/webhooks/line/"+id {
 			t.Fatalf("webhook URL = %q", hook)
 		}

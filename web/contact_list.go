@@ -30,34 +30,43 @@ func (s *Server) contactList(c echo.Context) error {
 	now := s.now()
 	loc := s.Workspace().Location()
 	query := canonicalFilterQuery(c.QueryParams(), loc, now)
-	data := views.ContactsPage{Tabs: kindTabs(list, ch)}
-	if ch != nil {
-		query.Set("channel", strconv.FormatUint(uint64(ch.ID), 10))
-		results, err := s.contactResults(c, ch, query, loc, now)
-		if err != nil {
-			return err
-		}
-		if isHTMX(c) && c.Request().Header.Get("HX-History-Restore-Request") != "true" {
-			c.Response().Header().Set("HX-Push-Url", "/contacts?"+pageQuery(query, c).Encode())
-			return s.render(c, http.StatusOK, views.ContactResultsFragment(results))
-		}
-		data.Kind, data.ChannelID, data.CanBroadcast, data.Results = ch.Kind, ch.ID, ch.CanBroadcast(), results
-		data.Accounts = accountOptions(list, ch)
-		data.Filter = filterForm(query, loc, now, c.QueryParam("panel") == "open")
-		data.Filter.ChannelID = ch.ID
-		counts, err := models.CountChannelContacts(s.db, ch.ID)
-		if err != nil {
-			return err
-		}
-		data.Subscribed, data.Unsubscribed = counts.Subscribed, counts.Unsubscribed
-		if ch.Kind == channels.KindLINE {
-			data.Quota = s.lineQuota(c.Request().Context(), ch)
-		}
-		if data.AllTags, err = models.ListTagNames(s.db); err != nil {
-			return err
-		}
+	if ch == nil {
+		data := views.ContactsPage{Tabs: kindTabs(list, nil)}
+		return s.render(c, http.StatusOK, views.ContactsListPage(s.page(c, "nav.contacts", "contacts"), data))
 	}
-	return s.render(c, http.StatusOK, views.ContactsListPage(s.page(c, "nav.contacts", "contacts"), data))
+	query.Set("channel", strconv.FormatUint(uint64(ch.ID), 10))
+	results, err := s.contactResults(c, ch, query, loc, now)
+	if err != nil {
+		return err
+	}
+	if isHTMX(c) && c.Request().Header.Get("HX-History-Restore-Request") != "true" {
+		c.Response().Header().Set("HX-Push-Url", "/contacts?"+pageQuery(query, c).Encode())
+		return s.render(c, http.StatusOK, views.ContactResultsFragment(results))
+	}
+	return s.renderContactsPage(c, http.StatusOK, list, ch, query, results, c.QueryParam("panel") == "open")
+}
+
+// renderContactsPage renders the whole contacts page of one account around
+// its results: tabs, account picker, totals, filter panel.
+func (s *Server) renderContactsPage(c echo.Context, status int, list []models.Channel, ch *models.Channel, query url.Values, results views.ContactResults, panelOpen bool) error {
+	now, loc := s.now(), s.Workspace().Location()
+	data := views.ContactsPage{Tabs: kindTabs(list, ch)}
+	data.Kind, data.ChannelID, data.CanBroadcast, data.Results = ch.Kind, ch.ID, ch.CanBroadcast(), results
+	data.Accounts = accountOptions(list, ch)
+	data.Filter = filterForm(query, loc, now, panelOpen)
+	data.Filter.ChannelID = ch.ID
+	counts, err := models.CountChannelContacts(s.db, ch.ID)
+	if err != nil {
+		return err
+	}
+	data.Subscribed, data.Unsubscribed = counts.Subscribed, counts.Unsubscribed
+	if ch.Kind == channels.KindLINE {
+		data.Quota = s.lineQuota(c.Request().Context(), ch)
+	}
+	if data.AllTags, err = models.ListTagNames(s.db); err != nil {
+		return err
+	}
+	return s.render(c, status, views.ContactsListPage(s.page(c, "nav.contacts", "contacts"), data))
 }
 
 // contactResults runs the filter and builds the results view.

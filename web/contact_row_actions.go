@@ -42,7 +42,7 @@ func (s *Server) contactTagsSet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = models.SetContactTags(s.db, ch, id, splitTagInput(c.FormValue("tags")))
+	err = models.SetContactTags(s.db, ch, id, models.SplitTagNames(c.FormValue("tags")))
 	return s.afterRowAction(c, err, "contacts.tags_saved")
 }
 

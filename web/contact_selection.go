@@ -58,18 +58,6 @@ func (s *Server) readSelection(c echo.Context) (*selection, error) {
 // listURL is the contact list showing the selection's filter.
 func (sel *selection) listURL() string { return "/contacts?" + sel.filter.Values().Encode() }
 
-// splitTagInput reads tag names typed as "a, b、c".
-func splitTagInput(s string) []string {
-	s = strings.NewReplacer("、", ",", "，", ",", ";", ",").Replace(s)
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // backToList returns to the list a row action came from.
 func backToList(c echo.Context) string {
 	q, err := url.ParseQuery(c.FormValue("back"))

@@ -1,27 +1,33 @@
 package web
 
 import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
 	"github.com/labstack/echo/v4"
 
 	"omnicast/models"
 )
 
 // contactTagsBulk adds or removes tags on the selection. An all-matching
-// selection is tagged by set-based statements, not row by row.
+// selection is tagged by set-based statements, not row by row. A refused
+// form comes back as it was sent: the tags typed, the selection, the
+// reason next to the box.
 func (s *Server) contactTagsBulk(c echo.Context) error {
 	sel, err := s.readSelection(c)
 	if err != nil {
 		return err
 	}
-	names := splitTagInput(c.FormValue("tags"))
+	typed := c.FormValue("tags")
+	names := models.SplitTagNames(typed)
 	remove := c.FormValue("mode") == "remove"
 	if len(names) == 0 {
-		s.flash(c, "error", "contacts.tags_required")
-		return redirect(c, sel.listURL())
+		return s.bulkTagRefused(c, sel, typed, "contacts.tags_required")
 	}
 	if !sel.all && len(sel.ids) == 0 {
-		s.flash(c, "error", "error.audience_empty")
-		return redirect(c, sel.listURL())
+		return s.bulkTagRefused(c, sel, typed, "error.audience_empty")
 	}
 	var tags []models.Tag
 	if remove {
@@ -29,9 +35,8 @@ func (s *Server) contactTagsBulk(c echo.Context) error {
 	} else {
 		tags, err = models.EnsureTags(s.db, names)
 	}
-	if err == models.ErrTagNameInvalid {
-		s.flash(c, "error", err.Error())
-		return redirect(c, sel.listURL())
+	if errors.Is(err, models.ErrTagNameInvalid) {
+		return s.bulkTagRefused(c, sel, typed, err.Error())
 	}
 	if err != nil {
 		return err
@@ -62,4 +67,27 @@ func (s *Server) contactTagsBulk(c echo.Context) error {
 		s.flash(c, "success", "contacts.tags_added")
 	}
 	return redirect(c, sel.listURL())
+}
+
+// bulkTagRefused shows the contact list again (422) with the tag box as
+// typed, the reason beside it, and the selection the form carried.
+func (s *Server) bulkTagRefused(c echo.Context, sel *selection, typed, reason string) error {
+	list, err := models.ListChannels(s.db)
+	if err != nil {
+		return err
+	}
+	query := sel.filter.Values()
+	results, err := s.contactResults(c, sel.channel, query, s.Workspace().Location(), s.now())
+	if err != nil {
+		return err
+	}
+	results.TagInput = typed
+	results.TagError = reason
+	ids := make([]string, len(sel.ids))
+	for i, id := range sel.ids {
+		ids[i] = strconv.FormatUint(id, 10)
+	}
+	keep, _ := json.Marshal(map[string]any{"all": sel.all, "ids": ids})
+	results.KeepSelection = string(keep)
+	return s.renderContactsPage(c, http.StatusUnprocessableEntity, list, sel.channel, query, results, false)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -32,13 +33,15 @@ func (s *Server) renderTags(c echo.Context, status int, newName string, errs vie
 	return s.render(c, status, views.TagsListPage(s.page(c, "tags.title", "contacts"), d))
 }
 
-// tagCreate adds a tag.
+// tagCreate adds a tag; a name that exists in any case is refused with
+// the name kept in the box.
 func (s *Server) tagCreate(c echo.Context) error {
 	name := c.FormValue("name")
-	if _, err := models.EnsureTags(s.db, []string{name}); err != nil {
-		if err == models.ErrTagNameInvalid {
-			return s.renderTags(c, http.StatusUnprocessableEntity, name, views.FormErrors{"name": err.Error()})
-		}
+	_, err := models.CreateTag(s.db, name)
+	if errors.Is(err, models.ErrTagNameInvalid) || errors.Is(err, models.ErrTagExists) {
+		return s.renderTags(c, http.StatusUnprocessableEntity, name, views.FormErrors{"name": err.Error()})
+	}
+	if err != nil {
 		return err
 	}
 	s.flash(c, "success", "tags.added")
@@ -51,12 +54,12 @@ func (s *Server) tagRename(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	switch err := models.RenameTag(s.db, id, c.FormValue("name")); err {
-	case nil:
+	switch err := models.RenameTag(s.db, id, c.FormValue("name")); {
+	case err == nil:
 		s.flash(c, "success", "tags.renamed")
-	case models.ErrNotFound:
+	case errors.Is(err, models.ErrNotFound):
 		return echo.ErrNotFound
-	case models.ErrTagExists, models.ErrTagNameInvalid:
+	case errors.Is(err, models.ErrTagExists), errors.Is(err, models.ErrTagNameInvalid):
 		s.flash(c, "error", err.Error())
 	default:
 		return err

@@ -2,6 +2,69 @@
 (function () {
   "use strict";
 
+  // The navigation's Menu button on narrow screens: a disclosure button
+  // (Enter and Space work as on any button); Escape or a click elsewhere
+  // closes it, and Escape gives the focus back to the button.
+  function navToggle() { return document.querySelector("[data-nav-toggle]"); }
+  function setNav(open) {
+    var btn = navToggle();
+    if (!btn) return;
+    btn.setAttribute("aria-expanded", open ? "true" : "false");
+    btn.closest(".topbar").classList.toggle("nav-open", open);
+  }
+  document.addEventListener("click", function (ev) {
+    var btn = navToggle();
+    if (!btn) return;
+    if (ev.target.closest("[data-nav-toggle]")) {
+      setNav(btn.getAttribute("aria-expanded") !== "true");
+    } else if (!ev.target.closest("#main-nav")) {
+      setNav(false);
+    }
+  });
+  document.addEventListener("keydown", function (ev) {
+    var btn = navToggle();
+    if (ev.key !== "Escape" || !btn || btn.getAttribute("aria-expanded") !== "true") return;
+    setNav(false);
+    btn.focus();
+  });
+
+  // Copy buttons copy the text of the element named by data-copy and say
+  // so beside it. The Clipboard API needs a secure context (https or
+  // localhost); elsewhere a selected, hidden textarea is copied instead.
+  function copied(btn, ok) {
+    var status = btn.parentElement.querySelector(".copy-status");
+    if (!status) return;
+    status.textContent = btn.getAttribute(ok ? "data-label-done" : "data-label-failed");
+    status.classList.toggle("failed", !ok);
+    clearTimeout(btn._copyTimer);
+    btn._copyTimer = setTimeout(function () { status.textContent = ""; }, 4000);
+  }
+  function copyByHand(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    area.remove();
+    return ok;
+  }
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest("[data-copy]");
+    if (!btn) return;
+    var src = document.getElementById(btn.getAttribute("data-copy"));
+    if (!src) return;
+    var text = src.textContent.trim();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { copied(btn, true); }, function () { copied(btn, copyByHand(text)); });
+    } else {
+      copied(btn, copyByHand(text));
+    }
+  });
+
   // Close an open <details> menu when clicking elsewhere.
   document.addEventListener("click", function (ev) {
     document.querySelectorAll("details.menu[open]").forEach(function (d) {
@@ -67,6 +130,12 @@
   function render() {
     var r = results();
     if (!r) return;
+    // A refused form brings back the selection it carried.
+    var keep = r.getAttribute("data-keep-selection");
+    if (keep) {
+      try { save(r, JSON.parse(keep)); } catch (e) { /* keep what is stored */ }
+      r.removeAttribute("data-keep-selection");
+    }
     var sel = load(r);
     var set = new Set(sel.ids);
     var boxes = r.querySelectorAll("input.sel");
@@ -91,6 +160,7 @@
     r.querySelectorAll("[data-sel-ids]").forEach(function (i) { i.value = sel.all ? "" : sel.ids.join(","); });
     r.querySelectorAll("[data-sel-all]").forEach(function (i) { i.value = sel.all ? "1" : ""; });
     r.querySelectorAll("[data-needs-selection]").forEach(function (b) { b.disabled = n === 0; });
+    measureBars(); // the bar's height follows its content
   }
 
   document.addEventListener("change", function (ev) {
@@ -128,6 +198,18 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", render);
+  // The selection bar sticks below the top bar on wide screens; its height
+  // goes into --selbar-h, so focus and anchors scroll clear of it.
+  function measureBars() {
+    var root = document.documentElement.style;
+    var top = document.querySelector(".topbar");
+    if (top) root.setProperty("--topbar-h", top.offsetHeight + "px");
+    var bar = document.querySelector("[data-selection-bar]");
+    var sticky = bar && getComputedStyle(bar).position === "sticky";
+    root.setProperty("--selbar-h", sticky ? bar.offsetHeight + "px" : "0px");
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { render(); measureBars(); });
   document.addEventListener("htmx:afterSettle", render);
+  window.addEventListener("resize", measureBars);
 })();

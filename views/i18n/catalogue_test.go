@@ -11,13 +11,26 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
+// loadKeys reads a language's catalogues: id → text (for a message with
+// plural forms, its "other" form).
 func loadKeys(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	for id, forms := range loadForms(t, lang) {
+		m[id] = forms["other"]
+	}
+	return m
+}
+
+// loadForms reads a language's catalogues: id → plural form → text; a
+// plain message has the single form "other".
+func loadForms(t *testing.T, lang string) map[string]map[string]string {
 	t.Helper()
 	files, err := catalogueFiles(lang)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := map[string]string{}
+	m := map[string]map[string]string{}
 	for _, f := range files {
 		raw, err := catalogues.ReadFile(f)
 		if err != nil {
@@ -31,36 +44,39 @@ func loadKeys(t *testing.T, lang string) map[string]string {
 			if _, dup := m[k]; dup {
 				t.Errorf("%s: key %q is also in another %s file", f, k, lang)
 			}
-			m[k] = messageText(t, f, lang, k, v)
+			switch v := v.(type) {
+			case string:
+				m[k] = map[string]string{"other": v}
+			case map[string]any:
+				forms := map[string]string{}
+				for form, text := range v {
+					s, ok := text.(string)
+					if !ok {
+						t.Errorf("%s: %q.%s is not text", f, k, form)
+					}
+					forms[form] = s
+				}
+				for _, form := range requiredForms(lang) {
+					if strings.TrimSpace(forms[form]) == "" {
+						t.Errorf("%s: %q lacks its %q plural form", f, k, form)
+					}
+				}
+				m[k] = forms
+			default:
+				t.Errorf("%s: %q is neither text nor plural forms", f, k)
+			}
 		}
 	}
 	return m
 }
 
-// messageText is a message's text: the string, or for a message with
-// plural forms (a table of one/other/…) its "other" form, after checking
-// that the forms the language needs are there (English: one and other;
-// Chinese has only other).
-func messageText(t *testing.T, file, lang, key string, v any) string {
-	t.Helper()
-	switch v := v.(type) {
-	case string:
-		return v
-	case map[string]any:
-		need := []string{"other"}
-		if lang == En {
-			need = append(need, "one")
-		}
-		for _, form := range need {
-			if s, _ := v[form].(string); strings.TrimSpace(s) == "" {
-				t.Errorf("%s: %q lacks its %q plural form", file, key, form)
-			}
-		}
-		s, _ := v["other"].(string)
-		return s
+// requiredForms are the plural forms a message with forms must have in a
+// language: English needs one and other; Chinese has only other.
+func requiredForms(lang string) []string {
+	if lang == En {
+		return []string{"one", "other"}
 	}
-	t.Errorf("%s: %q is neither a string nor plural forms", file, key)
-	return ""
+	return []string{"other"}
 }
 
 // TestCataloguesHaveTheSameKeys fails when a key is missing from either catalogue.

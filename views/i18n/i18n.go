@@ -104,23 +104,32 @@ func (b *Bundle) Localizer(lang string) *Localizer {
 	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(b.bundle, lang)}
 }
 
+// pluralArgs are the template data keys whose number picks a message's
+// plural form (the catalogue's one / other …): "N" or "Count".
+var pluralArgs = map[string]bool{"N": true, "Count": true}
+
 // T translates id; args are template data as alternating key, value pairs
-// ("Count", 3). A missing id renders as the id itself so the page still
-// shows, and the catalogue test catches it.
+// ("N", 3). A number under "N" or "Count" picks the plural form, so the
+// English catalogue can say "1 contact" and "2 contacts". A missing id
+// renders as the id itself so the page still shows, and the catalogue test
+// catches it.
 func (lz *Localizer) T(id string, args ...any) string {
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	if len(args) > 0 {
 		data := make(map[string]any, len(args)/2)
 		for i := 0; i+1 < len(args); i += 2 {
-			data[fmt.Sprint(args[i])] = args[i+1]
-			if args[i] == "Count" {
+			key := fmt.Sprint(args[i])
+			data[key] = args[i+1]
+			if pluralArgs[key] && cfg.PluralCount == nil {
 				cfg.PluralCount = args[i+1]
 			}
 		}
 		cfg.TemplateData = data
 	}
 	s, err := lz.l.Localize(cfg)
-	if err != nil {
+	if err != nil && s == "" {
+		// A message without the plural form asked for still renders its
+		// "other" form (s); only a missing message shows the id.
 		return id
 	}
 	return s
