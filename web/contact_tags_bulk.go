@@ -1,13 +1,16 @@
 package web
 
 import (
+	"errors"
+
 	"github.com/labstack/echo/v4"
 
 	"omnicast/models"
 )
 
 // contactTagsBulk adds or removes tags on the selection. An all-matching
-// selection is tagged by set-based statements, not row by row.
+// selection is tagged by set-based statements, not row by row. A large
+// change refreshes the planner's statistics before the answer.
 func (s *Server) contactTagsBulk(c echo.Context) error {
 	sel, err := s.readSelection(c)
 	if err != nil {
@@ -29,7 +32,7 @@ func (s *Server) contactTagsBulk(c echo.Context) error {
 	} else {
 		tags, err = models.EnsureTags(s.db, names)
 	}
-	if err == models.ErrTagNameInvalid {
+	if errors.Is(err, models.ErrTagNameInvalid) {
 		s.flash(c, "error", err.Error())
 		return redirect(c, sel.listURL())
 	}
@@ -51,6 +54,10 @@ func (s *Server) contactTagsBulk(c echo.Context) error {
 			err = models.UntagContacts(s.db, ids, tags)
 		} else {
 			err = models.TagContacts(s.db, ids, tags)
+		}
+		if err == nil {
+			// Done means the planner knows the new tag sizes.
+			err = models.RefreshAfterBulkTagging(s.db.WithContext(c.Request().Context()), int64(len(ids)*len(tags)))
 		}
 	}
 	if err != nil {
