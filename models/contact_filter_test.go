@@ -336,6 +336,18 @@ func TestParseContactFilterErrors(t *testing.T) {
 		{"status=SUBSCRIBED", "status", models.ErrFilterStatus},
 		{"sort=name", "sort", models.ErrFilterSort},
 		{"sort=interaction%20desc", "sort", models.ErrFilterSort},
+		// NUL bytes and invalid UTF-8: PostgreSQL refuses them, and SQLite's
+		// LIKE stops at a NUL (q=%00 matched every contact).
+		{"q=%00", "q", models.ErrFilterText},
+		{"q=ab%00cd", "q", models.ErrFilterText},
+		{"q=%C3%28", "q", models.ErrFilterText},
+		{"tags_any=vip%00", "tags_any", models.ErrFilterText},
+		{"tags_none=%FF", "tags_none", models.ErrFilterText},
+		{"subscribed_from=2026-11-01%00", "subscribed_from", models.ErrFilterText},
+		{"interacted_within=7d%00", "interacted_within", models.ErrFilterText},
+		{"status=all%00", "status", models.ErrFilterText},
+		{"sort=%00", "sort", models.ErrFilterText},
+		{"channel=1%00", "channel", models.ErrFilterText},
 	}
 	for _, tc := range cases {
 		t.Run(tc.query, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"encoding/base64"
 	"errors"
 	"math/rand/v2"
 	"reflect"
@@ -240,7 +241,11 @@ func TestContactPageTagsAndCursorErrors(t *testing.T) {
 		if g := names(p.Contacts); !reflect.DeepEqual(g, []string{"Alice Wang", "Bob", "Frank", "100% real"}) {
 			t.Fatalf("order = %q", g)
 		}
-		for _, bad := range []string{"garbage", "eyJ4IjoxfQ", "%%%", "e30"} {
+		enc := func(raw string) string { return base64.RawURLEncoding.EncodeToString([]byte(raw)) }
+		for _, bad := range []string{"garbage", "eyJ4IjoxfQ", "%%%", "e30",
+			// Ids the database's signed 64-bit column cannot hold.
+			enc(`{"t":"2026-11-25T00:00:00Z","i":9223372036854775808}`), enc(`{"n":true,"i":18446744073709551615}`),
+		} {
 			if _, err := models.ListContactPage(db, f, bad, "", 10, filterNow); !errors.Is(err, models.ErrCursorInvalid) {
 				t.Errorf("after=%q: error %v", bad, err)
 			}
