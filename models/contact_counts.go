@@ -8,10 +8,10 @@ import (
 )
 
 // ContactCount is a share of one channel's contact totals. Triggers on
-// contacts (migration 0007) write them: on SQLite one row per channel kept
-// up to date, on PostgreSQL one delta row per write statement, which
-// CountChannelContacts folds from time to time. A channel's totals are the
-// sum of its rows.
+// contacts (migration 0007) write them: on SQLite one row per channel
+// (unique), upserted per changed contact; on PostgreSQL one delta row per
+// write statement, which CountChannelContacts folds from time to time. A
+// channel's totals are the sum of its rows.
 type ContactCount struct {
 	ID           uint64 `gorm:"primaryKey"`
 	ChannelID    uint   `gorm:"not null;index"`
@@ -59,28 +59,17 @@ func channelTotals(db *gorm.DB, channelID uint, fold bool) (ChannelContactCounts
 	return ChannelContactCounts{Subscribed: row.Subscribed, Unsubscribed: row.Unsubscribed}, nil
 }
 
-// foldContactCounts replaces a channel's delta rows by their sum, in one
-// statement: rows written meanwhile by other transactions are not visible
-// to it and stay, so no change is lost or counted twice.
+// foldContactCounts replaces a channel's delta rows (PostgreSQL) by their
+// sum, in one statement: rows written meanwhile by other transactions are
+// not visible to it and stay, so no change is lost or counted twice.
+// SQLite keeps one row per channel and has nothing to fold.
 func foldContactCounts(db *gorm.DB, channelID uint) error {
-	var err error
-	if IsPostgres(db) {
-		err = db.Exec(`WITH gone AS (DELETE FROM contact_counts WHERE channel_id = ? RETURNING subscribed, unsubscribed)
+	if !IsPostgres(db) {
+		return nil
+	}
+	err := db.Exec(`WITH gone AS (DELETE FROM contact_counts WHERE channel_id = ? RETURNING subscribed, unsubscribed)
  INSERT INTO contact_counts (channel_id, subscribed, unsubscribed, created_at)
  SELECT ?, SUM(subscribed), SUM(unsubscribed), now() FROM gone HAVING COUNT(*) > 0`, channelID, channelID).Error
-	} else {
-		err = db.Transaction(func(tx *gorm.DB) error {
-			var sum ChannelContactCounts
-			if err := tx.Model(&ContactCount{}).Select("COALESCE(SUM(subscribed), 0) AS subscribed, COALESCE(SUM(unsubscribed), 0) AS unsubscribed").
-				Where("channel_id = ?", channelID).Scan(&sum).Error; err != nil {
-				return err
-			}
-			if err := tx.Where("channel_id = ?", channelID).Delete(&ContactCount{}).Error; err != nil {
-				return err
-			}
-			return tx.Create(&ContactCount{ChannelID: channelID, Subscribed: sum.Subscribed, Unsubscribed: sum.Unsubscribed}).Error
-		})
-	}
 	if err != nil {
 		return fmt.Errorf("models: fold contact counts of channel %d: %w", channelID, err)
 	}

@@ -61,25 +61,25 @@ func migrate0007(tx *gorm.DB) error {
 }
 
 func sqlite0007() []string {
+	// One row per channel (SQLite has a single writer, so no one waits on
+	// it), upserted by one statement per changed contact.
+	upsert := func(row, sign string) string {
+		return `INSERT INTO contact_counts (channel_id, subscribed, unsubscribed, created_at)
+    VALUES (` + row + `.channel_id, ` + sign + `(` + row + `.subscribed <> 0), ` + sign + `(` + row + `.subscribed = 0), CURRENT_TIMESTAMP)
+    ON CONFLICT (channel_id) DO UPDATE SET subscribed = subscribed + excluded.subscribed, unsubscribed = unsubscribed + excluded.unsubscribed;`
+	}
 	return []string{
+		`CREATE UNIQUE INDEX idx_contact_counts_channel ON contact_counts (channel_id)`,
 		`CREATE TRIGGER contact_counts_insert AFTER INSERT ON contacts BEGIN
-  INSERT INTO contact_counts (channel_id, subscribed, unsubscribed, created_at)
-    SELECT NEW.channel_id, 0, 0, CURRENT_TIMESTAMP WHERE NOT EXISTS (SELECT 1 FROM contact_counts WHERE channel_id = NEW.channel_id);
-  UPDATE contact_counts SET subscribed = subscribed + (NEW.subscribed <> 0), unsubscribed = unsubscribed + (NEW.subscribed = 0)
-    WHERE id = (SELECT MIN(id) FROM contact_counts WHERE channel_id = NEW.channel_id);
+  ` + upsert("NEW", "+") + `
 END`,
 		`CREATE TRIGGER contact_counts_delete AFTER DELETE ON contacts BEGIN
-  UPDATE contact_counts SET subscribed = subscribed - (OLD.subscribed <> 0), unsubscribed = unsubscribed - (OLD.subscribed = 0)
-    WHERE id = (SELECT MIN(id) FROM contact_counts WHERE channel_id = OLD.channel_id);
+  ` + upsert("OLD", "-") + `
 END`,
 		`CREATE TRIGGER contact_counts_update AFTER UPDATE OF subscribed, channel_id ON contacts
  WHEN OLD.subscribed IS NOT NEW.subscribed OR OLD.channel_id IS NOT NEW.channel_id BEGIN
-  UPDATE contact_counts SET subscribed = subscribed - (OLD.subscribed <> 0), unsubscribed = unsubscribed - (OLD.subscribed = 0)
-    WHERE id = (SELECT MIN(id) FROM contact_counts WHERE channel_id = OLD.channel_id);
-  INSERT INTO contact_counts (channel_id, subscribed, unsubscribed, created_at)
-    SELECT NEW.channel_id, 0, 0, CURRENT_TIMESTAMP WHERE NOT EXISTS (SELECT 1 FROM contact_counts WHERE channel_id = NEW.channel_id);
-  UPDATE contact_counts SET subscribed = subscribed + (NEW.subscribed <> 0), unsubscribed = unsubscribed + (NEW.subscribed = 0)
-    WHERE id = (SELECT MIN(id) FROM contact_counts WHERE channel_id = NEW.channel_id);
+  ` + upsert("OLD", "-") + `
+  ` + upsert("NEW", "+") + `
 END`,
 		// The name index: an external-content FTS5 table (the names stay in
 		// contacts) of trigrams, case-folded like LIKE.

@@ -60,7 +60,9 @@ func (s *Server) contactList(c echo.Context) error {
 				}
 				return s.render(c, status, views.FilterFormBody(data, true))
 			}
-			c.Response().Header().Set("HX-Push-Url", "/contacts?"+pageQuery(query, c).Encode())
+			if !results.CursorInvalid {
+				c.Response().Header().Set("HX-Push-Url", "/contacts?"+pageQuery(query, c).Encode())
+			}
 			return s.render(c, status, views.ContactResultsFragment(results))
 		}
 		data.Accounts = accountOptions(list, ch)

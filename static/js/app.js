@@ -141,6 +141,8 @@
   // of htmx's default of ignoring error answers.
   document.addEventListener("htmx:beforeSwap", function (ev) {
     var status = ev.detail.xhr.status;
+    var path = (ev.detail.pathInfo && ev.detail.pathInfo.requestPath) || "";
+    if (path.indexOf("/contacts/count") === 0) return; // a count never answers a form
     if ((status === 422 || status === 400) && ev.detail.elt.closest("[data-swap-invalid]")) {
       ev.detail.shouldSwap = true;
       ev.detail.isError = false;
