@@ -59,6 +59,9 @@ type ContactResults struct {
 	// account's totals); nil means the page asks CountHref for it.
 	Count     *int64
 	CountHref string
+	// CountKey names the count element after the filter, so paging
+	// through one filter keeps the count already shown.
+	CountKey string
 	// Query is the filter's canonical query string (no cursor).
 	Query      string
 	Conditions []string // the filter in words, translated

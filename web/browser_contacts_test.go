@@ -161,3 +161,49 @@ func TestBrowserInvalidFilterKeepsResults(t *testing.T) {
 		t.Fatalf("%d error marks remain after a valid filter", marked)
 	}
 }
+
+// TestBrowserPagingKeepsTheCount: the count arrives once per filter;
+// turning pages keeps it (no second count request), a new filter counts
+// again.
+func TestBrowserPagingKeepsTheCount(t *testing.T) {
+	ctx := newBrowserContext(t)
+	app := newTestApp(t, dbtest.SQLite(t))
+	app.clock.now = time.Now().UTC()
+	app.addUser("mei@example.com", models.RoleMarketer)
+	ch := app.channel("messenger", "")
+	app.seedContacts(ch, 120) // 108 subscribed, all named 客戶 …
+	run := func(what string, actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	var mark, first, second string
+	run("a filtered list and its count",
+		chromedp.Navigate(app.http.URL+"/login"),
+		chromedp.SendKeys("#email", "mei@example.com"),
+		chromedp.SendKeys("#password", testPassword),
+		chromedp.Submit(`[data-testid="login-form"]`),
+		chromedp.WaitVisible(`[data-testid="match-count"]`),
+		chromedp.Navigate(app.http.URL+"/contacts?channel="+itoa(ch.ID)+"&q=%E5%AE%A2%E6%88%B6"),
+		chromedp.WaitVisible(`[data-testid="match-count"]`),
+		chromedp.Evaluate(`document.querySelector('[data-testid="match-count"]').dataset.mark = "seen"`, nil),
+		chromedp.Text(`[data-testid="contact-row"] .name-col`, &first),
+		chromedp.Click(`[data-testid="next-page"]`),
+		chromedp.WaitVisible(`[data-testid="prev-page"]`),
+		chromedp.Text(`[data-testid="contact-row"] .name-col`, &second),
+		chromedp.Evaluate(`(document.querySelector('[data-testid="match-count"]') || {dataset: {}}).dataset.mark || ""`, &mark),
+	)
+	if first == second || mark != "seen" {
+		t.Fatalf("page 2 starts with %q (page 1 %q); count element kept: %q", second, first, mark)
+	}
+	var count string
+	run("another filter counts again",
+		chromedp.Navigate(app.http.URL+"/contacts?channel="+itoa(ch.ID)+"&q=%E5%AE%A2%E6%88%B6&tags_any=VIP"),
+		chromedp.WaitVisible(`[data-testid="match-count"]`),
+		chromedp.AttributeValue(`[data-testid="match-count"]`, "data-count", &count, nil),
+	)
+	if count != "36" {
+		t.Fatalf("VIP count %s, want 36", count)
+	}
+}

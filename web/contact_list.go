@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -103,6 +104,7 @@ func (s *Server) contactResults(c echo.Context, ch *models.Channel, query url.Va
 		return r, nil, err
 	}
 	r.CountHref = "/contacts/count?" + r.Query
+	r.CountKey = countKey(r.Query)
 	if f.StatusOnly() {
 		// The account's totals: known at once, no second request.
 		n, err := models.CountContacts(s.db, f, now)
@@ -219,4 +221,11 @@ func displayPhone(p string) string {
 		return p
 	}
 	return "+" + p
+}
+
+// countKey is a short stable name for a filter's count element.
+func countKey(query string) string {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(query))
+	return strconv.FormatUint(h.Sum64(), 36)
 }
