@@ -239,6 +239,12 @@ func TestCursorsOutOfRangeAnswer400(t *testing.T) {
 				}
 			}
 		}
+		// Picked ids past that range are refused the same way, not sent to the database.
+		b.get("/contacts?channel=" + itoa(ch.ID))
+		for _, path := range []string{"/contacts/tags", "/audiences"} {
+			p := b.post(path, url.Values{"channel": {itoa(ch.ID)}, "filter": {""}, "ids": {"9223372036854775808"}, "tags": {"x"}, "mode": {"add"}})
+			wantStatus(t, p, http.StatusBadRequest)
+		}
 	})
 }
 
