@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -11,14 +13,17 @@ import (
 
 // Audience is a saved selection of contacts to broadcast to: either
 // explicit contact ids, or a filter (its query-string form) meaning "all
-// contacts matching it", with the count seen when it was saved.
+// contacts matching it", with the exact count when it was saved and the
+// time zone its dates were read in (a "2026-11-01" read later in another
+// zone would be another instant).
 type Audience struct {
 	ID          uint   `gorm:"primaryKey"`
 	ChannelID   uint   `gorm:"not null;index"`
 	Filter      string `gorm:"not null;default:''"` // query string; used when AllMatching
 	AllMatching bool   `gorm:"not null;default:false"`
 	ContactIDs  string `gorm:"not null;default:'[]'"` // JSON array; used when !AllMatching
-	Count       int64  `gorm:"not null"`
+	Count       int64  `gorm:"not null"`              // exact, never an estimate
+	Timezone    string `gorm:"size:64;not null;default:''"`
 	CreatedBy   uint   `gorm:"not null"`
 	CreatedAt   time.Time
 }
@@ -37,9 +42,10 @@ func (a *Audience) IDs() []uint64 {
 // channel count; for an all-matching selection the count is the filter's
 // count at this moment.
 func SaveAudience(db *gorm.DB, f ContactFilter, ids []uint64, allMatching bool, userID uint, now time.Time) (*Audience, error) {
-	a := &Audience{ChannelID: f.ChannelID, Filter: f.Values().Encode(), AllMatching: allMatching, CreatedBy: userID, ContactIDs: "[]"}
+	a := &Audience{ChannelID: f.ChannelID, Filter: f.Values().Encode(), AllMatching: allMatching, CreatedBy: userID, ContactIDs: "[]",
+		Timezone: f.Location().String()}
 	if allMatching {
-		n, _, err := CountContacts(db, f, now)
+		n, err := CountContacts(db, f, now)
 		if err != nil {
 			return nil, err
 		}
@@ -59,6 +65,21 @@ func SaveAudience(db *gorm.DB, f ContactFilter, ids []uint64, allMatching bool, 
 		return nil, fmt.Errorf("models: save audience: %w", err)
 	}
 	return a, nil
+}
+
+// ContactFilter reads the audience's filter again, in the time zone it was
+// saved in (the workspace zone of that moment; fallback when it was saved
+// before zones were kept).
+func (a *Audience) ContactFilter(fallback *time.Location) (ContactFilter, FieldErrors) {
+	loc := fallback
+	if a.Timezone != "" {
+		if l, err := time.LoadLocation(a.Timezone); err == nil {
+			loc = l
+		}
+	}
+	q, _ := url.ParseQuery(a.Filter) // written by SaveAudience
+	q.Set("channel", strconv.FormatUint(uint64(a.ChannelID), 10))
+	return ParseContactFilter(q, loc)
 }
 
 // FindAudience loads an audience by id.

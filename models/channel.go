@@ -346,7 +346,7 @@ func DeleteChannel(db *gorm.DB, id uint) error {
 		if err := tx.Where("contact_id IN (?)", sub).Delete(&ContactTag{}).Error; err != nil {
 			return fmt.Errorf("models: delete channel %d tags: %w", id, err)
 		}
-		for _, m := range []any{&Contact{}, &WebhookEvent{}, &ReceiptEvent{}, &WATemplate{}} {
+		for _, m := range []any{&Contact{}, &ContactCount{}, &WebhookEvent{}, &ReceiptEvent{}, &WATemplate{}} {
 			if err := tx.Where("channel_id = ?", id).Delete(m).Error; err != nil {
 				return fmt.Errorf("models: delete channel %d data: %w", id, err)
 			}

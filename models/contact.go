@@ -101,33 +101,6 @@ func ListContactsWithTags(db *gorm.DB, channelID uint, afterID uint64, limit int
 	return batch, nil
 }
 
-// ChannelContactCounts are an account's totals.
-type ChannelContactCounts struct {
-	Subscribed   int64
-	Unsubscribed int64
-}
-
-// CountChannelContacts counts a channel's contacts by subscription status.
-func CountChannelContacts(db *gorm.DB, channelID uint) (ChannelContactCounts, error) {
-	var rows []struct {
-		Subscribed bool
-		N          int64
-	}
-	err := db.Model(&Contact{}).Select("subscribed, COUNT(*) AS n").Where("channel_id = ?", channelID).Group("subscribed").Scan(&rows).Error
-	if err != nil {
-		return ChannelContactCounts{}, fmt.Errorf("models: count contacts of channel %d: %w", channelID, err)
-	}
-	var c ChannelContactCounts
-	for _, r := range rows {
-		if r.Subscribed {
-			c.Subscribed = r.N
-		} else {
-			c.Unsubscribed = r.N
-		}
-	}
-	return c, nil
-}
-
 // SetContactSubscribed unsubscribes (no more broadcasts) or resubscribes a contact.
 func SetContactSubscribed(db *gorm.DB, channelID uint, id uint64, subscribed bool, now time.Time) error {
 	updates := map[string]any{"subscribed": subscribed}

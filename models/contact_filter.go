@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Contact statuses a filter can ask for.
@@ -41,6 +42,8 @@ type ContactFilter struct {
 	Sort             string
 	// raw keeps the textual forms, so Values gives back what was asked.
 	raw map[string]string
+	// loc is the time zone the dates were read in.
+	loc *time.Location
 }
 
 // Filter validation errors (catalogue ids).
@@ -52,6 +55,10 @@ var (
 	ErrFilterStatus  = errors.New("error.filter_status")
 	ErrFilterSort    = errors.New("error.filter_sort")
 	ErrFilterTags    = errors.New("error.filter_tags")
+	// ErrFilterText: a value holds a NUL byte or is not UTF-8 (no form
+	// sends that; PostgreSQL refuses it and SQLite's LIKE would stop at
+	// the NUL and match everyone).
+	ErrFilterText = errors.New("error.filter_text")
 )
 
 // filterKeys lists the query parameters a filter reads, in canonical order.
@@ -63,9 +70,20 @@ func filterKeys() []string {
 // ParseContactFilter reads a filter from its query-string form; dates
 // without a time are days in loc. Every problem is reported per field.
 func ParseContactFilter(v url.Values, loc *time.Location) (ContactFilter, FieldErrors) {
-	f := ContactFilter{Status: StatusSubscribed, Sort: SortInteraction, raw: map[string]string{}}
+	if loc == nil {
+		loc = time.UTC
+	}
+	f := ContactFilter{Status: StatusSubscribed, Sort: SortInteraction, raw: map[string]string{}, loc: loc}
 	errs := FieldErrors{}
+	for _, k := range filterKeys() {
+		if s := v.Get(k); HasNUL(s) || !utf8.ValidString(s) {
+			errs[k] = ErrFilterText
+		}
+	}
 	get := func(k string) string {
+		if errors.Is(errs[k], ErrFilterText) {
+			return "" // reported; read as if absent
+		}
 		s := strings.TrimSpace(v.Get(k))
 		if s != "" {
 			f.raw[k] = s
@@ -108,10 +126,7 @@ func ParseContactFilter(v url.Values, loc *time.Location) (ContactFilter, FieldE
 		}
 		f.Status = s
 	}
-	f.Q = get("q")
-	if len([]rune(f.Q)) > 100 {
-		f.Q = string([]rune(f.Q)[:100])
-	}
+	f.Q = TruncateRunes(get("q"), 100)
 	if s := get("sort"); s != "" {
 		if s != SortInteraction && s != SortSubscription {
 			errs["sort"] = ErrFilterSort
@@ -206,5 +221,21 @@ func (f ContactFilter) IsDefault() bool {
 		f.InteractedWithin == 0 && len(f.TagsAny)+len(f.TagsAll)+len(f.TagsNone) == 0 && f.Status == StatusSubscribed && f.Q == ""
 }
 
+// Location is the time zone the filter's dates were read in: the workspace
+// zone at that moment. A saved filter is read again in it.
+func (f ContactFilter) Location() *time.Location {
+	if f.loc == nil {
+		return time.UTC
+	}
+	return f.loc
+}
+
 // Raw returns the textual value of one filter parameter as given.
 func (f ContactFilter) Raw(key string) string { return f.raw[key] }
+
+// StatusOnly tells whether the filter's one condition is the subscription
+// status: its count is the account's maintained total, known at once.
+func (f ContactFilter) StatusOnly() bool {
+	return f.SubscribedFrom == nil && f.SubscribedTo == nil && f.InteractedFrom == nil && f.InteractedTo == nil &&
+		f.InteractedWithin == 0 && len(f.TagsAny)+len(f.TagsAll)+len(f.TagsNone) == 0 && f.Q == ""
+}

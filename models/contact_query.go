@@ -1,14 +1,17 @@
 package models
 
 import (
+	"context"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"math"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -21,14 +24,83 @@ func (f ContactFilter) sortColumn() string {
 	return "last_interaction_at"
 }
 
-// scope returns contacts matching f at the moment now. Tag names are
-// resolved to ids first, so the per-row tests are index probes on
-// contact_tags(contact_id, tag_id).
-func (f ContactFilter) scope(db *gorm.DB, now time.Time) (*gorm.DB, error) {
+// contactConds is a filter ready to query: its tag names resolved to ids,
+// so the per-row tests are index probes on contact_tags.
+type contactConds struct {
+	f ContactFilter
+	// groups are the tag conditions a contact must all meet: for each
+	// group, it carries at least one of its tags (tags_any is one group,
+	// each tag of tags_all another).
+	groups [][]uint
+	// none are tags a contact must not carry.
+	none []uint
+	// nothing: a required tag does not exist, so nothing matches.
+	nothing bool
+}
+
+// resolve looks up the filter's tags.
+func (f ContactFilter) resolve(db *gorm.DB) (contactConds, error) {
+	c := contactConds{f: f}
 	if f.ChannelID == 0 {
-		return nil, ErrFilterChannel
+		return c, ErrFilterChannel
 	}
-	q := db.Model(&Contact{}).Where("contacts.channel_id = ?", f.ChannelID)
+	if len(f.TagsAny)+len(f.TagsAll)+len(f.TagsNone) == 0 {
+		return c, nil
+	}
+	ids, err := tagIDsByName(db, append(append(append([]string{}, f.TagsAny...), f.TagsAll...), f.TagsNone...))
+	if err != nil {
+		return c, err
+	}
+	if len(f.TagsAny) > 0 {
+		if any := pickIDs(ids, f.TagsAny); len(any) > 0 {
+			c.groups = append(c.groups, any)
+		} else {
+			c.nothing = true
+		}
+	}
+	for _, name := range f.TagsAll {
+		if id, ok := ids[name]; ok {
+			c.groups = append(c.groups, []uint{id})
+		} else {
+			c.nothing = true
+		}
+	}
+	c.none = pickIDs(ids, f.TagsNone)
+	return c, nil
+}
+
+// access says how a query reaches its rows on SQLite, whose planner knows
+// neither how many contacts carry a tag nor how many names contain a
+// text. PostgreSQL's planner, which does, chooses by itself.
+type access int
+
+const (
+	// accessOrdered walks the channel's sort (or time) index and tests
+	// each row, the tags by probes: quick when matches are common.
+	accessOrdered access = iota
+	// accessDriven starts from the contacts that a tag link index or the
+	// name trigram index lists, and tests (and sorts) only those.
+	accessDriven
+)
+
+const hasTag = "EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = contacts.id AND ct.tag_id IN ?)"
+
+// where returns the contacts matching c at the moment now, reached by how.
+func (c contactConds) where(db *gorm.DB, now time.Time, how access) *gorm.DB {
+	f := c.f
+	pg := IsPostgres(db)
+	driven := how == accessDriven && !pg && c.hasDriver(db)
+	q := db.Model(&Contact{})
+	if driven {
+		// The unary + keeps SQLite off the channel's indexes: the rows
+		// come from the id lists below.
+		q = q.Where("+contacts.channel_id = ?", f.ChannelID)
+	} else {
+		q = q.Where("contacts.channel_id = ?", f.ChannelID)
+	}
+	if c.nothing {
+		return q.Where("1 = 0")
+	}
 	switch f.Status {
 	case StatusSubscribed, "":
 		q = q.Where("contacts.subscribed = ?", true)
@@ -52,43 +124,81 @@ func (f ContactFilter) scope(db *gorm.DB, now time.Time) (*gorm.DB, error) {
 	}
 	if f.Q != "" {
 		like := "%" + escapeLike(f.Q) + "%"
-		if IsPostgres(db) {
-			q = q.Where(`contacts.name ILIKE ? ESCAPE '\'`, like)
+		if pg {
+			// Backslash is PostgreSQL's LIKE escape; pg_trgm indexes ILIKE.
+			q = q.Where("contacts.name ILIKE ?", like)
 		} else {
 			q = q.Where(`contacts.name LIKE ? ESCAPE '\'`, like)
+			if m := trigramMatch(f.Q); driven && m != "" {
+				// The trigram index finds every name containing the
+				// text, and some more (it folds all of Unicode's
+				// cases, LIKE only ASCII's): LIKE above decides.
+				q = q.Where("contacts.id IN (SELECT rowid FROM contact_names WHERE contact_names MATCH ?)", m)
+			}
 		}
 	}
-	return f.tagScope(db, q)
+	for _, g := range c.groups {
+		if driven {
+			q = q.Where("contacts.id IN (SELECT contact_id FROM contact_tags WHERE tag_id IN ?)", g)
+		} else {
+			q = q.Where(hasTag, g)
+		}
+	}
+	if len(c.none) > 0 {
+		q = q.Where("NOT "+hasTag, c.none)
+	}
+	return q
 }
 
-const hasTags = "EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = contacts.id AND ct.tag_id IN ?)"
+// hasDriver tells whether SQLite could start from an id list: a tag
+// condition, or a name text long enough for the trigram index.
+func (c contactConds) hasDriver(db *gorm.DB) bool {
+	return !IsPostgres(db) && (len(c.groups) > 0 || trigramMatch(c.f.Q) != "")
+}
 
-func (f ContactFilter) tagScope(db, q *gorm.DB) (*gorm.DB, error) {
-	if len(f.TagsAny)+len(f.TagsAll)+len(f.TagsNone) == 0 {
-		return q, nil
+// trigramMatch is the FTS5 query finding names that contain q, or "" when
+// q is too short for trigrams (under three characters).
+func trigramMatch(q string) string {
+	if utf8.RuneCountInString(q) < 3 {
+		return ""
 	}
-	ids, err := tagIDsByName(db, append(append(append([]string{}, f.TagsAny...), f.TagsAll...), f.TagsNone...))
+	return `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+}
+
+// listAccess chooses how a page of limit rows reaches its rows on SQLite.
+// Walking the sort index visits about limit × N / D rows to find a page
+// when D of the channel's N contacts are on an id list; starting from the
+// list visits its D rows (and sorts them). So a page starts from the
+// shortest list when D² < limit × N — at a million contacts and pages of
+// 50, lists of up to about 7,000 — and walks the sort index otherwise
+// (measured at 1M on SQLite: both take ~10 ms near that size). Each list
+// is measured by reading at most that many index entries.
+func (c contactConds) listAccess(db *gorm.DB, limit int) (access, error) {
+	if !c.hasDriver(db) {
+		return accessOrdered, nil
+	}
+	totals, err := channelTotals(db, c.f.ChannelID, false)
 	if err != nil {
-		return nil, err
+		return accessOrdered, err
 	}
-	if len(f.TagsAny) > 0 {
-		any := pickIDs(ids, f.TagsAny)
-		if len(any) == 0 {
-			return q.Where("1 = 0"), nil
+	most := int64(math.Sqrt(float64(limit) * float64(totals.Subscribed+totals.Unsubscribed)))
+	var sizes []*gorm.DB
+	for _, g := range c.groups {
+		sizes = append(sizes, db.Table("contact_tags").Select("1").Where("tag_id IN ?", g).Limit(int(most)+1))
+	}
+	if m := trigramMatch(c.f.Q); m != "" {
+		sizes = append(sizes, db.Table("contact_names").Select("1").Where("contact_names MATCH ?", m).Limit(int(most)+1))
+	}
+	for _, sub := range sizes {
+		var n int64
+		if err := db.Table("(?) AS s", sub).Count(&n).Error; err != nil {
+			return accessOrdered, fmt.Errorf("models: measure id list: %w", err)
 		}
-		q = q.Where(hasTags, any)
-	}
-	for _, name := range f.TagsAll {
-		id, ok := ids[name]
-		if !ok {
-			return q.Where("1 = 0"), nil
+		if n <= most {
+			return accessDriven, nil
 		}
-		q = q.Where(hasTags, []uint{id})
 	}
-	if none := pickIDs(ids, f.TagsNone); len(none) > 0 {
-		q = q.Where("NOT "+hasTags, none)
-	}
-	return q, nil
+	return accessOrdered, nil
 }
 
 func tagIDsByName(db *gorm.DB, names []string) (map[string]uint, error) {
@@ -132,10 +242,12 @@ func (c contactCursor) encode() string {
 // ErrCursorInvalid is returned for a cursor that was not made by us.
 var ErrCursorInvalid = errors.New("error.filter_cursor")
 
+// decodeCursor reads a cursor; ids past the database's signed 64-bit range
+// cannot be ours (and would fail in the query, not here).
 func decodeCursor(s string) (contactCursor, error) {
 	var c contactCursor
 	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(raw, &c) != nil || c.ID == 0 {
+	if err != nil || json.Unmarshal(raw, &c) != nil || c.ID == 0 || c.ID > math.MaxInt64 {
 		return c, ErrCursorInvalid
 	}
 	return c, nil
@@ -170,25 +282,37 @@ type ContactPage struct {
 // the filter's sort, after (or, with before, before) a cursor. It pages by
 // keyset, never by OFFSET.
 func ListContactPage(db *gorm.DB, f ContactFilter, after, before string, limit int, now time.Time) (ContactPage, error) {
-	var page ContactPage
-	col := f.sortColumn()
 	var cur *contactCursor
 	for _, s := range []string{after, before} {
 		if s != "" {
 			c, err := decodeCursor(s)
 			if err != nil {
-				return page, err
+				return ContactPage{}, err
 			}
 			cur = &c
 		}
 	}
-	backward := before != "" && cur != nil
+	c, err := f.resolve(db)
+	if err != nil {
+		return ContactPage{}, err
+	}
+	how, err := c.listAccess(db, limit+1)
+	if err != nil {
+		return ContactPage{}, err
+	}
+	return c.page(db, cur, before != "" && cur != nil, limit, now, how)
+}
+
+// page reads one page by the given access.
+func (c contactConds) page(db *gorm.DB, cur *contactCursor, backward bool, limit int, now time.Time, how access) (ContactPage, error) {
+	var page ContactPage
+	col := c.f.sortColumn()
 	var rows []contactRead
 	var err error
 	if backward {
-		rows, err = f.pageBackward(db, col, *cur, limit+1, now)
+		rows, err = c.pageBackward(db, col, *cur, limit+1, now, how)
 	} else {
-		rows, err = f.pageForward(db, col, cur, limit+1, now)
+		rows, err = c.pageForward(db, col, cur, limit+1, now, how)
 	}
 	if err != nil {
 		return page, err
@@ -234,17 +358,14 @@ func ListContactPage(db *gorm.DB, f ContactFilter, after, before string, limit i
 
 // pageForward reads n rows after cur in display order: the timed segment
 // newest first, then the untimed one by id.
-func (f ContactFilter) pageForward(db *gorm.DB, col string, cur *contactCursor, n int, now time.Time) ([]contactRead, error) {
+func (c contactConds) pageForward(db *gorm.DB, col string, cur *contactCursor, n int, now time.Time, how access) ([]contactRead, error) {
 	var out []contactRead
 	if cur == nil || !cur.Null {
-		q, err := f.scope(db, now)
-		if err != nil {
-			return nil, err
-		}
-		q = q.Where("contacts." + col + " IS NOT NULL")
+		q := c.where(db, now, how).Where("contacts." + col + " IS NOT NULL")
 		if cur != nil {
 			q = q.Where("(contacts."+col+", contacts.id) < (?, ?)", cur.sortValue(db, col), cur.ID)
 		}
+		var err error
 		if out, err = readContacts(q.Order("contacts." + col + " DESC, contacts.id DESC").Limit(n)); err != nil {
 			return nil, fmt.Errorf("models: contact page: %w", err)
 		}
@@ -252,11 +373,7 @@ func (f ContactFilter) pageForward(db *gorm.DB, col string, cur *contactCursor, 
 			return out, nil
 		}
 	}
-	q, err := f.scope(db, now)
-	if err != nil {
-		return nil, err
-	}
-	q = q.Where("contacts." + col + " IS NULL")
+	q := c.where(db, now, how).Where("contacts." + col + " IS NULL")
 	if cur != nil && cur.Null {
 		q = q.Where("contacts.id < ?", cur.ID)
 	}
@@ -268,24 +385,17 @@ func (f ContactFilter) pageForward(db *gorm.DB, col string, cur *contactCursor, 
 }
 
 // pageBackward reads n rows before cur, returned in display order.
-func (f ContactFilter) pageBackward(db *gorm.DB, col string, cur contactCursor, n int, now time.Time) ([]contactRead, error) {
+func (c contactConds) pageBackward(db *gorm.DB, col string, cur contactCursor, n int, now time.Time, how access) ([]contactRead, error) {
 	var rev []contactRead
 	if cur.Null {
-		q, err := f.scope(db, now)
-		if err != nil {
-			return nil, err
-		}
-		q = q.Where("contacts."+col+" IS NULL AND contacts.id > ?", cur.ID)
+		q := c.where(db, now, how).Where("contacts."+col+" IS NULL AND contacts.id > ?", cur.ID)
+		var err error
 		if rev, err = readContacts(q.Order("contacts.id ASC").Limit(n)); err != nil {
 			return nil, fmt.Errorf("models: contact page: %w", err)
 		}
 	}
 	if len(rev) < n {
-		q, err := f.scope(db, now)
-		if err != nil {
-			return nil, err
-		}
-		q = q.Where("contacts." + col + " IS NOT NULL")
+		q := c.where(db, now, how).Where("contacts." + col + " IS NOT NULL")
 		if !cur.Null {
 			q = q.Where("(contacts."+col+", contacts.id) > (?, ?)", cur.sortValue(db, col), cur.ID)
 		}
@@ -302,167 +412,104 @@ func (f ContactFilter) pageBackward(db *gorm.DB, col string, cur contactCursor, 
 	return out, nil
 }
 
-// countTimeout bounds an exact count on PostgreSQL; past it the planner's
-// estimate is shown, labelled as one. With the estimate it keeps the
-// answer under 100 ms at a million contacts.
-const countTimeout = 70 * time.Millisecond
-
-// CountContacts counts the contacts matching f, exactly when that is quick
-// and otherwise as an estimate (estimated = true): on PostgreSQL an exact
-// count running past countTimeout gives way to the planner's estimate; on
-// SQLite (whose driver cannot interrupt a running query) a small sample
-// comes first and tells whether the exact count would be quick.
-func CountContacts(db *gorm.DB, f ContactFilter, now time.Time) (n int64, estimated bool, err error) {
-	if f.ChannelID == 0 {
-		return 0, false, ErrFilterChannel
-	}
-	if !IsPostgres(db) {
-		s, err := sampleContacts(db, f, now)
-		if err != nil {
-			return 0, false, err
-		}
-		if s.complete {
-			return s.matches, false, nil
-		}
-		if s.candidates > sqliteExactLimit(f) {
-			return s.matches, true, nil
-		}
-		q, err := f.scope(db, now)
-		if err != nil {
-			return 0, false, err
-		}
-		if err := q.Count(&n).Error; err != nil {
-			return 0, false, fmt.Errorf("models: count contacts: %w", err)
-		}
-		return n, false, nil
-	}
-	err = db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec("SET LOCAL statement_timeout = " + strconv.Itoa(int(countTimeout.Milliseconds()))).Error; err != nil {
-			return err
-		}
-		q, err := f.scope(tx, now)
-		if err != nil {
-			return err
-		}
-		return q.Count(&n).Error
-	})
-	if err == nil {
-		return n, false, nil
-	}
-	if errors.Is(err, ErrFilterChannel) || !strings.Contains(err.Error(), "statement timeout") {
-		return 0, false, fmt.Errorf("models: count contacts: %w", err)
-	}
-	n, err = estimateContacts(db, f, now)
-	return n, true, err
-}
-
-// sqliteExactLimit is how many candidate rows (the channel's contacts
-// within the filter's time bounds, read from an index) an exact SQLite
-// count may visit and still answer within about 70 ms on a 2-core machine
-// (measured: ~3.5 µs a row with tag conditions, ~0.1 µs without):
-// tag and name conditions cost a probe or a string search per row.
-func sqliteExactLimit(f ContactFilter) int64 {
-	if len(f.TagsAny)+len(f.TagsAll)+len(f.TagsNone) > 0 || f.Q != "" {
-		return 18000
-	}
-	return 400000
-}
-
-// SQLite samples read sampleSlices runs of sampleSlice consecutive ids,
-// spread evenly over the id range (rowid range scans: cheap, and not tied
-// to the filter's own indexes), and scale the matches up.
-const (
-	sampleSlices = 20
-	sampleSlice  = 1000
-)
-
-type contactSample struct {
-	matches    int64 // estimated matches of the filter
-	candidates int64 // estimated contacts of the channel within its time bounds
-	complete   bool  // the sample read every contact: matches is exact
-}
-
-// sampleContacts estimates on SQLite how many contacts match f.
-func sampleContacts(db *gorm.DB, f ContactFilter, now time.Time) (contactSample, error) {
-	var out contactSample
-	// Two statements: SQLite answers a lone MIN or MAX from the rowid
-	// b-tree's ends, but scans the table for both at once.
-	var lo, hi sql.NullInt64
-	if err := db.Model(&Contact{}).Select("MIN(id)").Row().Scan(&lo); err != nil {
-		return out, fmt.Errorf("models: estimate contacts: %w", err)
-	}
-	if err := db.Model(&Contact{}).Select("MAX(id)").Row().Scan(&hi); err != nil {
-		return out, fmt.Errorf("models: estimate contacts: %w", err)
-	}
-	if !lo.Valid {
-		out.complete = true
-		return out, nil
-	}
-	// The candidates: the same channel and time bounds, nothing else.
-	wide := ContactFilter{ChannelID: f.ChannelID, Status: StatusAll, SubscribedFrom: f.SubscribedFrom, SubscribedTo: f.SubscribedTo,
-		InteractedFrom: f.InteractedFrom, InteractedTo: f.InteractedTo, InteractedWithin: f.InteractedWithin}
-	var scopes [2]*gorm.DB
-	for i, g := range []ContactFilter{f, wide} {
-		q, err := g.scope(db, now)
-		if err != nil {
-			return out, err
-		}
-		scopes[i] = q.Session(&gorm.Session{})
-	}
-	span := hi.Int64 - lo.Int64 + 1
-	step := max(span/sampleSlices, 1)
-	out.complete = step <= sampleSlice
-	var hits, cands, sampled int64
-	for from := lo.Int64; from <= hi.Int64; from += step {
-		to := min(from+min(step, sampleSlice), hi.Int64+1)
-		for i, q := range scopes {
-			var n int64
-			if err := q.Where("contacts.id >= ? AND contacts.id < ?", from, to).Count(&n).Error; err != nil {
-				return out, fmt.Errorf("models: estimate contacts: %w", err)
-			}
-			if i == 0 {
-				hits += n
-			} else {
-				cands += n
-			}
-		}
-		sampled += to - from
-	}
-	scale := float64(span) / float64(sampled)
-	out.matches = int64(float64(hits)*scale + 0.5)
-	out.candidates = int64(float64(cands)*scale + 0.5)
-	return out, nil
-}
-
-// estimateContacts asks PostgreSQL's planner how many rows f matches. The
-// filter is built on the real connection (tag names must resolve to ids)
-// and only the final SELECT is rendered, with its values bound.
-func estimateContacts(db *gorm.DB, f ContactFilter, now time.Time) (int64, error) {
-	q, err := f.scope(db, now)
+// CountContacts counts the contacts matching f, exactly. It is the number
+// people plan with, so it never guesses; the list does not wait for it
+// (the page asks for it separately). Callers bound its time through db's
+// context. The work is kept proportional to the matches, not the channel:
+//   - "subscribed" (or unsubscribed, or all) alone is read from the
+//     maintained totals (contact_counts);
+//   - "none of these tags" is the count without that condition less the
+//     contacts that carry one of them, so a broad "everyone but X" costs
+//     what X costs;
+//   - on SQLite, tag and name conditions start from their id lists.
+//
+// On PostgreSQL both counts of a difference read one snapshot.
+func CountContacts(db *gorm.DB, f ContactFilter, now time.Time) (int64, error) {
+	c, err := f.resolve(db)
 	if err != nil {
 		return 0, err
 	}
-	stmt := q.Session(&gorm.Session{DryRun: true}).Select("contacts.id").Find(&[]Contact{}).Statement
-	var plan string
-	if err := db.Raw("EXPLAIN (FORMAT JSON) "+stmt.SQL.String(), stmt.Vars...).Row().Scan(&plan); err != nil {
-		return 0, fmt.Errorf("models: estimate contacts: %w", err)
+	var n int64
+	if IsPostgres(db) {
+		err = db.Transaction(func(tx *gorm.DB) error {
+			n, err = c.count(tx, now)
+			return err
+		}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	} else {
+		n, err = c.count(db, now)
 	}
-	var parsed []struct {
-		Plan struct {
-			Rows float64 `json:"Plan Rows"`
-		} `json:"Plan"`
+	if err != nil {
+		return 0, fmt.Errorf("models: count contacts of channel %d: %w", f.ChannelID, err)
 	}
-	if err := json.Unmarshal([]byte(plan), &parsed); err != nil || len(parsed) == 0 {
-		return 0, fmt.Errorf("models: read estimate: %v", err)
+	return n, nil
+}
+
+func (c contactConds) count(db *gorm.DB, now time.Time) (int64, error) {
+	if c.nothing {
+		return 0, nil
 	}
-	return int64(parsed[0].Plan.Rows), nil
+	if len(c.none) > 0 {
+		base := c
+		base.none = nil
+		all, err := base.count(db, now)
+		if err != nil || all == 0 {
+			return 0, err
+		}
+		with := base
+		with.groups = append(slices.Clone(base.groups), c.none)
+		some, err := with.count(db, now)
+		if err != nil {
+			return 0, err
+		}
+		return all - some, nil
+	}
+	if c.statusOnly() {
+		totals, err := channelTotals(db, c.f.ChannelID, false)
+		switch c.f.Status {
+		case StatusUnsubscribed:
+			return totals.Unsubscribed, err
+		case StatusAll:
+			return totals.Subscribed + totals.Unsubscribed, err
+		}
+		return totals.Subscribed, err
+	}
+	var n int64
+	err := c.where(db, now, accessDriven).Count(&n).Error
+	return n, err
+}
+
+// statusOnly tells whether the only condition is the subscription status.
+func (c contactConds) statusOnly() bool {
+	f := c.f
+	return f.SubscribedFrom == nil && f.SubscribedTo == nil && f.InteractedFrom == nil && f.InteractedTo == nil &&
+		f.InteractedWithin == 0 && f.Q == "" && len(c.groups) == 0 && len(c.none) == 0
+}
+
+// bulkStatisticsMin is how many tag links a bulk change must touch before
+// it refreshes the planner's statistics: fewer cannot change a plan, and
+// the refresh (a sampled ANALYZE) costs the same whatever the change.
+const bulkStatisticsMin = 500
+
+// RefreshAfterBulkTagging refreshes statistics after a large tag change, so the
+// next page load (on PostgreSQL; SQLite plans these queries by the rules
+// above) plans with the new tag sizes.
+func RefreshAfterBulkTagging(db *gorm.DB, changed int64) error {
+	if changed < bulkStatisticsMin {
+		return nil
+	}
+	ctx := db.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return RefreshStatistics(ctx, db)
 }
 
 // TagMatching puts tags on every contact matching f in one statement (no
 // row-by-row round trips), returning how many links were added. The
 // selection is judged once, before any tag is put on, so a filter that
 // names one of the tags (say "without tag X", tagging X and Y) gives every
-// tag the same contacts.
+// tag the same contacts. A large change refreshes the planner's
+// statistics before it returns.
 func TagMatching(db *gorm.DB, f ContactFilter, tags []Tag, now time.Time) (int64, error) {
 	if len(tags) == 0 {
 		return 0, nil
@@ -473,11 +520,11 @@ func TagMatching(db *gorm.DB, f ContactFilter, tags []Tag, now time.Time) (int64
 	}
 	var added int64
 	err := db.Transaction(func(tx *gorm.DB) error {
-		q, err := f.scope(tx, now)
+		c, err := f.resolve(tx)
 		if err != nil {
 			return err
 		}
-		sub := q.Select("contacts.id, tags.id").Joins("CROSS JOIN tags").Where("tags.id IN ?", ids)
+		sub := c.where(tx, now, accessDriven).Select("contacts.id, tags.id").Joins("CROSS JOIN tags").Where("tags.id IN ?", ids)
 		res := tx.Exec("INSERT INTO contact_tags (contact_id, tag_id) ? ON CONFLICT DO NOTHING", sub)
 		if res.Error != nil {
 			return fmt.Errorf("models: tag matching contacts: %w", res.Error)
@@ -485,12 +532,19 @@ func TagMatching(db *gorm.DB, f ContactFilter, tags []Tag, now time.Time) (int64
 		added = res.RowsAffected
 		return nil
 	})
-	return added, err
+	if err != nil {
+		return 0, err
+	}
+	return added, RefreshAfterBulkTagging(db, added)
 }
 
-// UntagMatching removes tags from every contact matching f.
+// UntagMatching removes tags from every contact matching f. A large change
+// refreshes the planner's statistics before it returns.
 func UntagMatching(db *gorm.DB, f ContactFilter, tags []Tag, now time.Time) (int64, error) {
-	q, err := f.scope(db, now)
+	if len(tags) == 0 {
+		return 0, nil
+	}
+	c, err := f.resolve(db)
 	if err != nil {
 		return 0, err
 	}
@@ -498,9 +552,10 @@ func UntagMatching(db *gorm.DB, f ContactFilter, tags []Tag, now time.Time) (int
 	for i, t := range tags {
 		ids[i] = t.ID
 	}
-	res := db.Where("tag_id IN ? AND contact_id IN (?)", ids, q.Select("contacts.id")).Delete(&ContactTag{})
+	sub := c.where(db, now, accessDriven).Select("contacts.id")
+	res := db.Where("tag_id IN ? AND contact_id IN (?)", ids, sub).Delete(&ContactTag{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("models: untag matching contacts: %w", res.Error)
 	}
-	return res.RowsAffected, nil
+	return res.RowsAffected, RefreshAfterBulkTagging(db, res.RowsAffected)
 }

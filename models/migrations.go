@@ -24,6 +24,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0003_wa_templates", Migrate: migrate0003},
 		{ID: "0004_audiences", Migrate: migrate0004},
 		{ID: "0005_contact_filter_indexes", Migrate: migrate0005},
+		{ID: "0007_contact_counts", Migrate: migrate0007},
 		{ID: "0009_tag_name_key", Migrate: migrate0009},
 	}
 }

@@ -1,5 +1,10 @@
 package views
 
+import (
+	"strconv"
+	"strings"
+)
+
 // ContactsPage is the contact list's view model.
 type ContactsPage struct {
 	// Tabs are the channel kinds; each links to its first account.
@@ -41,14 +46,22 @@ type QuotaInfo struct {
 	Unlimited bool
 	// Unavailable: LINE could not be asked.
 	Unavailable bool
+	// AgeSeconds is how old the figures are (they are asked for at most
+	// once a minute).
+	AgeSeconds int
 }
 
 // ContactResults is the part of the page that the filter refreshes.
 type ContactResults struct {
 	ChannelID uint
 	Kind      string
-	Count     int64
-	Estimated bool
+	// Count is the exact match count when it is known at once (the
+	// account's totals); nil means the page asks CountHref for it.
+	Count     *int64
+	CountHref string
+	// CountKey names the count element after the filter, so paging
+	// through one filter keeps the count already shown.
+	CountKey string
 	// Query is the filter's canonical query string (no cursor).
 	Query      string
 	Conditions []string // the filter in words, translated
@@ -58,8 +71,12 @@ type ContactResults struct {
 	// SelectionKey scopes the browser-side selection to channel + filter.
 	SelectionKey string
 	CanBroadcast bool
-	Errors       FormErrors
-	CSRF         string
+	// Invalid: the filter has errors (shown in the filter form); no rows
+	// are shown, and no "nothing matches".
+	Invalid bool
+	// CursorInvalid: the page link (after/before) was not one of ours.
+	CursorInvalid bool
+	CSRF          string
 	// Skipped counts the contacts of the page that could not be read back.
 	Skipped int
 	// TagInput and TagError bring back a refused bulk-tag form: what was
@@ -69,6 +86,14 @@ type ContactResults struct {
 	// KeepSelection is the selection a refused form carried (JSON
 	// {"all","ids"}), for the page to restore.
 	KeepSelection string
+}
+
+// CountView is the answer of the count request.
+type CountView struct {
+	N int64
+	// Failed: counting did not finish in time; RetryHref asks again.
+	Failed    bool
+	RetryHref string
 }
 
 // ContactRow is one contact in the table.
@@ -104,6 +129,8 @@ type FilterForm struct {
 	Sort             string
 	Open             bool
 	Timezone         string
+	// Errors are the fields in error, by query parameter.
+	Errors FormErrors
 }
 
 // TimePresets lists the preset choices of a time filter (catalogue ids
@@ -137,6 +164,36 @@ type TagRow struct {
 	Name      string
 	Contacts  int64
 	CreatedAt string
-	// FilterHref lists the tag's contacts.
-	FilterHref string
+	// Channels are the tag's contacts per account, each linking to that
+	// account's list of them (the number there is the same).
+	Channels []TagChannelCount
+}
+
+// TagChannelCount is how many contacts of one account carry a tag.
+type TagChannelCount struct {
+	Name     string
+	Kind     string
+	Contacts int64
+	Href     string
+}
+
+// Grouped writes n with thousands separators ("1,234,567"), as both
+// zh-TW and English write counts.
+func Grouped(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }

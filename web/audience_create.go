@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -19,7 +20,7 @@ func (s *Server) audienceCreate(c echo.Context) error {
 		return redirect(c, sel.listURL())
 	}
 	a, err := models.SaveAudience(s.db, sel.filter, sel.ids, sel.all, currentUser(c).ID, s.now())
-	if err == models.ErrAudienceEmpty {
+	if errors.Is(err, models.ErrAudienceEmpty) {
 		s.flash(c, "error", err.Error())
 		return redirect(c, sel.listURL())
 	}

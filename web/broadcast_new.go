@@ -1,8 +1,8 @@
 package web
 
 import (
+	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -19,7 +19,7 @@ func (s *Server) broadcastNew(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	a, err := models.FindAudience(s.db, uint(id))
-	if err == models.ErrNotFound {
+	if errors.Is(err, models.ErrNotFound) {
 		return echo.ErrNotFound
 	}
 	if err != nil {
@@ -29,9 +29,9 @@ func (s *Server) broadcastNew(c echo.Context) error {
 	if err != nil {
 		return echo.ErrNotFound
 	}
-	q, _ := url.ParseQuery(a.Filter)
-	loc := s.Workspace().Location()
-	f, _ := models.ParseContactFilter(q, loc)
+	// Read in the zone it was saved in: "2026-11-01" means that day there.
+	f, _ := a.ContactFilter(s.Workspace().Location())
+	loc := f.Location()
 	page := views.AudiencePage{
 		ID: a.ID, ChannelName: ch.Name, Kind: ch.Kind, AllMatching: a.AllMatching, Count: a.Count,
 		BackHref: "/contacts?" + a.Filter,

@@ -1,7 +1,8 @@
 package web
 
 import (
-	"context"
+	"errors"
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"omnicast/channels"
-	"omnicast/channels/line"
 	"omnicast/models"
 	"omnicast/views"
 )
@@ -20,7 +20,12 @@ import (
 const contactPageSize = 50
 
 // contactList is the contact list: full page, or for htmx (filter, pager)
-// only the results, with the canonical URL pushed into the history.
+// only the results, with the canonical URL pushed into the history. The
+// rows come without their count, which the results then ask for
+// (contactCount). An invalid filter answers 422: the full page shows the
+// form with its fields marked; an htmx request gets only the form, marked,
+// and the results on the page stay the last valid ones. A page link
+// (after/before) that is not ours answers 400.
 func (s *Server) contactList(c echo.Context) error {
 	list, err := models.ListChannels(s.db)
 	if err != nil {
@@ -35,26 +40,57 @@ func (s *Server) contactList(c echo.Context) error {
 		return s.render(c, http.StatusOK, views.ContactsListPage(s.page(c, "nav.contacts", "contacts"), data))
 	}
 	query.Set("channel", strconv.FormatUint(uint64(ch.ID), 10))
-	results, err := s.contactResults(c, ch, query, loc, now)
+	results, errs, err := s.contactResults(c, ch, query, loc, now)
 	if err != nil {
 		return err
 	}
-	if isHTMX(c) && c.Request().Header.Get("HX-History-Restore-Request") != "true" {
-		c.Response().Header().Set("HX-Push-Url", "/contacts?"+pageQuery(query, c).Encode())
-		return s.render(c, http.StatusOK, views.ContactResultsFragment(results))
+	status := http.StatusOK
+	switch {
+	case errs != nil:
+		status = http.StatusUnprocessableEntity
+	case results.CursorInvalid:
+		status = http.StatusBadRequest
 	}
-	return s.renderContactsPage(c, http.StatusOK, list, ch, query, results, c.QueryParam("panel") == "open")
+	panelOpen := c.QueryParam("panel") == "open"
+	if isHTMX(c) && c.Request().Header.Get("HX-History-Restore-Request") != "true" {
+		if errs != nil {
+			// Only the form, marked; the results stay as they are.
+			c.Response().Header().Set("HX-Reswap", "none")
+			data, err := s.contactsPanel(ch, query, results, errs, panelOpen)
+			if err != nil {
+				return err
+			}
+			return s.render(c, status, views.FilterFormBody(data, true))
+		}
+		if !results.CursorInvalid {
+			c.Response().Header().Set("HX-Push-Url", "/contacts?"+pageQuery(query, c).Encode())
+		}
+		return s.render(c, status, views.ContactResultsFragment(results))
+	}
+	return s.renderContactsPage(c, status, list, ch, query, results, errs, panelOpen)
+}
+
+// contactsPanel is the part of the contacts page that the filter form
+// needs: the account, its results and the filter as asked.
+func (s *Server) contactsPanel(ch *models.Channel, query url.Values, results views.ContactResults, errs views.FormErrors, panelOpen bool) (views.ContactsPage, error) {
+	now, loc := s.now(), s.Workspace().Location()
+	data := views.ContactsPage{Kind: ch.Kind, ChannelID: ch.ID, CanBroadcast: ch.CanBroadcast(), Results: results}
+	data.Filter = filterForm(query, loc, now, panelOpen)
+	data.Filter.ChannelID, data.Filter.Errors = ch.ID, errs
+	var err error
+	data.AllTags, err = models.ListTagNames(s.db)
+	return data, err
 }
 
 // renderContactsPage renders the whole contacts page of one account around
 // its results: tabs, account picker, totals, filter panel.
-func (s *Server) renderContactsPage(c echo.Context, status int, list []models.Channel, ch *models.Channel, query url.Values, results views.ContactResults, panelOpen bool) error {
-	now, loc := s.now(), s.Workspace().Location()
-	data := views.ContactsPage{Tabs: kindTabs(list, ch)}
-	data.Kind, data.ChannelID, data.CanBroadcast, data.Results = ch.Kind, ch.ID, ch.CanBroadcast(), results
+func (s *Server) renderContactsPage(c echo.Context, status int, list []models.Channel, ch *models.Channel, query url.Values, results views.ContactResults, errs views.FormErrors, panelOpen bool) error {
+	data, err := s.contactsPanel(ch, query, results, errs, panelOpen)
+	if err != nil {
+		return err
+	}
+	data.Tabs = kindTabs(list, ch)
 	data.Accounts = accountOptions(list, ch)
-	data.Filter = filterForm(query, loc, now, panelOpen)
-	data.Filter.ChannelID = ch.ID
 	counts, err := models.CountChannelContacts(s.db, ch.ID)
 	if err != nil {
 		return err
@@ -63,33 +99,39 @@ func (s *Server) renderContactsPage(c echo.Context, status int, list []models.Ch
 	if ch.Kind == channels.KindLINE {
 		data.Quota = s.lineQuota(c.Request().Context(), ch)
 	}
-	if data.AllTags, err = models.ListTagNames(s.db); err != nil {
-		return err
-	}
 	return s.render(c, status, views.ContactsListPage(s.page(c, "nav.contacts", "contacts"), data))
 }
 
-// contactResults runs the filter and builds the results view.
-func (s *Server) contactResults(c echo.Context, ch *models.Channel, query url.Values, loc *time.Location, now time.Time) (views.ContactResults, error) {
+// contactResults runs the filter and builds the results view; errs are
+// the filter's field errors (then no rows are read).
+func (s *Server) contactResults(c echo.Context, ch *models.Channel, query url.Values, loc *time.Location, now time.Time) (views.ContactResults, views.FormErrors, error) {
 	r := views.ContactResults{ChannelID: ch.ID, Kind: ch.Kind, CanBroadcast: ch.CanBroadcast(), CSRF: csrfToken(c)}
-	f, errs := models.ParseContactFilter(query, loc)
+	f, ferrs := models.ParseContactFilter(query, loc)
 	f.ChannelID = ch.ID
 	r.Query = f.Values().Encode()
 	r.SelectionKey = r.Query
-	if errs != nil {
-		r.Errors, _ = formErrors(errs)
-		return r, nil
+	if ferrs != nil {
+		errs, _ := formErrors(ferrs)
+		r.Invalid = true
+		return r, errs, nil
 	}
 	page, err := models.ListContactPage(s.db, f, c.QueryParam("after"), c.QueryParam("before"), contactPageSize, now)
-	if err == models.ErrCursorInvalid {
-		r.Errors = views.FormErrors{"after": err.Error()}
-		return r, nil
+	if errors.Is(err, models.ErrCursorInvalid) {
+		r.CursorInvalid = true
+		return r, nil, nil
 	}
 	if err != nil {
-		return r, err
+		return r, nil, err
 	}
-	if r.Count, r.Estimated, err = models.CountContacts(s.db, f, now); err != nil {
-		return r, err
+	r.CountHref = "/contacts/count?" + r.Query
+	r.CountKey = countKey(r.Query)
+	if f.StatusOnly() {
+		// The account's totals: known at once, no second request.
+		n, err := models.CountContacts(s.db, f, now)
+		if err != nil {
+			return r, nil, err
+		}
+		r.Count = &n
 	}
 	r.Skipped = page.Skipped
 	r.Conditions = describeFilter(c, f, loc)
@@ -103,7 +145,7 @@ func (s *Server) contactResults(c echo.Context, ch *models.Channel, query url.Va
 	for _, ct := range page.Contacts {
 		r.Rows = append(r.Rows, contactRow(ct, ch.Kind, loc, now))
 	}
-	return r, nil
+	return r, nil, nil
 }
 
 // pageQuery is the URL of the page shown: the filter plus its cursor.
@@ -193,29 +235,6 @@ func accountOptions(list []models.Channel, current *models.Channel) []views.Acco
 	return out
 }
 
-// lineQuota asks LINE for this month's quota and usage; failures show a dash.
-func (s *Server) lineQuota(ctx context.Context, ch *models.Channel) *views.QuotaInfo {
-	q := &views.QuotaInfo{Unavailable: true}
-	secrets, err := ch.Secrets(s.sealer)
-	if err != nil {
-		return q
-	}
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	client := line.New(line.Config{BaseURL: ch.APIBaseURL, ChannelAccessToken: secrets.AccessToken, HTTPClient: s.platforms.http})
-	quota, err := client.Quota(ctx)
-	if err != nil {
-		s.log.Info("LINE quota unavailable", "channel", ch.ID, "err", err)
-		return q
-	}
-	used, err := client.QuotaConsumption(ctx)
-	if err != nil {
-		s.log.Info("LINE quota consumption unavailable", "channel", ch.ID, "err", err)
-		return q
-	}
-	return &views.QuotaInfo{Used: used, Limit: quota.Value, Unlimited: strings.EqualFold(quota.Type, line.QuotaNone)}
-}
-
 // displayPhone shows a WhatsApp number (wa_id, digits only) in
 // international form.
 func displayPhone(p string) string {
@@ -223,4 +242,11 @@ func displayPhone(p string) string {
 		return p
 	}
 	return "+" + p
+}
+
+// countKey is a short stable name for a filter's count element.
+func countKey(query string) string {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(query))
+	return strconv.FormatUint(h.Sum64(), 36)
 }

@@ -46,8 +46,9 @@ func (s *Server) readSelection(c echo.Context) (*selection, error) {
 		if part = strings.TrimSpace(part); part == "" {
 			continue
 		}
-		n, err := strconv.ParseUint(part, 10, 64)
-		if err != nil {
+		// Contact ids are positive signed 64-bit numbers in the database.
+		n, err := strconv.ParseUint(part, 10, 63)
+		if err != nil || n == 0 {
 			return nil, echo.ErrBadRequest
 		}
 		sel.ids = append(sel.ids, n)

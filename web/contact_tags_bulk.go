@@ -14,7 +14,8 @@ import (
 // contactTagsBulk adds or removes tags on the selection. An all-matching
 // selection is tagged by set-based statements, not row by row. A refused
 // form comes back as it was sent: the tags typed, the selection, the
-// reason next to the box.
+// reason next to the box. A large change refreshes the planner's
+// statistics before the answer.
 func (s *Server) contactTagsBulk(c echo.Context) error {
 	sel, err := s.readSelection(c)
 	if err != nil {
@@ -57,6 +58,10 @@ func (s *Server) contactTagsBulk(c echo.Context) error {
 		} else {
 			err = models.TagContacts(s.db, ids, tags)
 		}
+		if err == nil {
+			// Done means the planner knows the new tag sizes.
+			err = models.RefreshAfterBulkTagging(s.db.WithContext(c.Request().Context()), int64(len(ids)*len(tags)))
+		}
 	}
 	if err != nil {
 		return err
@@ -77,7 +82,7 @@ func (s *Server) bulkTagRefused(c echo.Context, sel *selection, typed, reason st
 		return err
 	}
 	query := sel.filter.Values()
-	results, err := s.contactResults(c, sel.channel, query, s.Workspace().Location(), s.now())
+	results, _, err := s.contactResults(c, sel.channel, query, s.Workspace().Location(), s.now())
 	if err != nil {
 		return err
 	}
@@ -89,5 +94,5 @@ func (s *Server) bulkTagRefused(c echo.Context, sel *selection, typed, reason st
 	}
 	keep, _ := json.Marshal(map[string]any{"all": sel.all, "ids": ids})
 	results.KeepSelection = string(keep)
-	return s.renderContactsPage(c, http.StatusUnprocessableEntity, list, sel.channel, query, results, false)
+	return s.renderContactsPage(c, http.StatusUnprocessableEntity, list, sel.channel, query, results, nil, false)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -46,11 +47,27 @@ func (a *testApp) seedContacts(ch *models.Channel, n int) {
 	}
 }
 
-func matchCount(t *testing.T, p page) int {
+// matchCount reads the exact match count of a results page: shown at once
+// (the account's totals), or else asked for as the page does, from the
+// "counting…" element's GET /contacts/count.
+func matchCount(t *testing.T, b *browser, p page) int {
 	t.Helper()
-	v, ok := p.doc.Find(`[data-testid="match-count"]`).Attr("data-count")
-	if !ok {
-		t.Fatalf("no match count on the page: %.300s", p.body)
+	if v, ok := p.doc.Find(`[data-testid="match-count"]`).Attr("data-count"); ok {
+		n, _ := strconv.Atoi(v)
+		return n
+	}
+	href, ok := p.doc.Find(`[data-testid="match-counting"]`).Attr("hx-get")
+	if !ok || !strings.HasPrefix(href, "/contacts/count?") {
+		t.Fatalf("no match count and no count request on the page: %.300s", p.body)
+	}
+	req, _ := http.NewRequest(http.MethodGet, b.app.http.URL+href, nil)
+	req.Header.Set("HX-Request", "true")
+	c := b.do(req)
+	wantStatus(t, c, http.StatusOK)
+	el := c.doc.Find(`[data-testid="match-count"]`)
+	v, ok := el.Attr("data-count")
+	if est, _ := el.Attr("data-estimated"); !ok || est != "false" || strings.Contains(c.body, "<html") {
+		t.Fatalf("count answer is not an exact count fragment: %.300s", c.body)
 	}
 	n, _ := strconv.Atoi(v)
 	return n
@@ -67,8 +84,8 @@ func TestContactListPagesAndFragments(t *testing.T) {
 
 		full := b.get("/contacts")
 		wantStatus(t, full, http.StatusOK)
-		if matchCount(t, full) != 108 { // 120 less 12 unsubscribed
-			t.Fatalf("default count = %d", matchCount(t, full))
+		if matchCount(t, b, full) != 108 { // 120 less 12 unsubscribed
+			t.Fatalf("default count = %d", matchCount(t, b, full))
 		}
 		if full.doc.Find(`[data-testid="contact-row"]`).Length() != 50 || full.doc.Find("html").Length() != 1 {
 			t.Fatal("full page should carry 50 rows and the shell")
@@ -86,7 +103,9 @@ func TestContactListPagesAndFragments(t *testing.T) {
 		req.Header.Set("HX-Request", "true")
 		frag := b.do(req)
 		wantStatus(t, frag, http.StatusOK)
-		if strings.Contains(frag.body, "<html") || frag.doc.Find(`[data-testid="match-count"]`).Length() != 1 {
+		// The rows come first; the count follows from its own request.
+		if strings.Contains(frag.body, "<html") || frag.doc.Find(`[data-testid="match-counting"]`).Length() != 1 ||
+			frag.doc.Find(`[data-testid="contact-row"]`).Length() != 36 {
 			t.Fatalf("fragment wrong: %.200s", frag.body)
 		}
 		push := frag.header.Get("HX-Push-Url")
@@ -94,8 +113,8 @@ func TestContactListPagesAndFragments(t *testing.T) {
 			t.Fatalf("pushed URL = %q", push)
 		}
 		// VIP (every 3rd), interacted within 7 days (i <= 168 h, so all 120), subscribed: 40 - 4 unsubscribed.
-		if matchCount(t, frag) != 36 {
-			t.Fatalf("VIP within 7d = %d", matchCount(t, frag))
+		if matchCount(t, b, frag) != 36 {
+			t.Fatalf("VIP within 7d = %d", matchCount(t, b, frag))
 		}
 
 		// Keyset paging: next, then previous, then the link reproduces the page.
@@ -120,12 +139,111 @@ func TestContactListRejectsBadFilterClearly(t *testing.T) {
 		app.seedContacts(ch, 5)
 		b := app.browser()
 		b.signIn("mei@example.com")
-		for _, q := range []string{"interacted_from=2026-13-45", "interacted_within=soon", "status=maybe", "sort=random", "after=garbage", "subscribed_from=2026-05-01&subscribed_to=2026-04-01"} {
-			p := b.get("/contacts?channel=" + itoa(ch.ID) + "&" + q)
-			wantStatus(t, p, http.StatusOK)
+		for _, tc := range []struct{ query, field string }{
+			{"interacted_from=2026-13-45", "interacted"},
+			{"interacted_within=soon", "interacted"},
+			{"status=maybe", "status"},
+			{"sort=random", "sort"},
+			{"subscribed_from=2026-05-01&subscribed_to=2026-04-01", "subscribed"},
+			{"q=%00", "q"},
+			{"q=a%00b", "q"},
+			{"q=%ff%fe", "q"},
+			{"tags_any=vip%00", "tags_any"},
+			{"subscribed_from=2026-01-01%00", "subscribed"},
+		} {
+			p := b.get("/contacts?channel=" + itoa(ch.ID) + "&" + tc.query)
+			wantStatus(t, p, http.StatusUnprocessableEntity)
 			if p.doc.Find(`[data-testid="filter-errors"] li`).Length() == 0 {
-				t.Errorf("%s: no clear error shown", q)
+				t.Errorf("%s: no clear error shown", tc.query)
 			}
+			if p.doc.Find(`#filter-form [data-field="`+tc.field+`"].invalid`).Length() != 1 {
+				t.Errorf("%s: the %s field is not highlighted", tc.query, tc.field)
+			}
+			// Never "0 contacts match, loosen your filter" for input that was invalid.
+			if p.doc.Find(`[data-testid="no-results"], [data-testid="match-count"], [data-testid="match-counting"]`).Length() != 0 ||
+				p.doc.Find(`[data-testid="filter-invalid"]`).Length() != 1 {
+				t.Errorf("%s: the results claim a count or an empty match: %.300s", tc.query, p.text("#results"))
+			}
+		}
+	})
+}
+
+// TestInvalidFilterKeepsLastResults: an htmx filter request with invalid
+// input answers 422 with only the filter form (out of band, fields marked,
+// what was typed kept) and swaps nothing else, so the page keeps showing
+// the last valid results; the count request refuses it too.
+func TestInvalidFilterKeepsLastResults(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db)
+		app.addUser("mei@example.com", models.RoleMarketer)
+		ch := app.channel("messenger", "")
+		app.seedContacts(ch, 8)
+		b := app.browser()
+		b.signIn("mei@example.com")
+		hx := func(path string) page {
+			req, _ := http.NewRequest(http.MethodGet, app.http.URL+path, nil)
+			req.Header.Set("HX-Request", "true")
+			return b.do(req)
+		}
+		p := hx("/contacts?channel=" + itoa(ch.ID) + "&panel=open&tags_any=VIP&interacted_preset=custom&interacted_from=2026-99-01&q=" + url.QueryEscape("王"))
+		wantStatus(t, p, http.StatusUnprocessableEntity)
+		if p.header.Get("HX-Reswap") != "none" || p.header.Get("HX-Push-Url") != "" {
+			t.Fatalf("an invalid filter must not replace the results nor the URL: reswap %q, push %q", p.header.Get("HX-Reswap"), p.header.Get("HX-Push-Url"))
+		}
+		form := p.doc.Find(`form#filter-form[hx-swap-oob="true"]`)
+		if form.Length() != 1 || p.doc.Find(`[data-testid="contact-row"], .results-inner`).Length() != 0 {
+			t.Fatalf("answer should be the filter form alone: %.300s", p.body)
+		}
+		if form.Find(`[data-field="interacted"].invalid`).Length() != 1 || form.Find(`[data-field="tags_any"].invalid`).Length() != 0 {
+			t.Fatal("the wrong fields are marked")
+		}
+		if v, _ := form.Find(`input[name="interacted_from"]`).Attr("value"); v != "2026-99-01" {
+			t.Fatalf("what was typed is lost: %q", v)
+		}
+		if v, _ := form.Find(`input[name="tags_any"]`).Attr("value"); v != "VIP" {
+			t.Fatalf("other fields lost: %q", v)
+		}
+		if _, ok := form.Find(`input[name="interacted_from"]`).Attr("autofocus"); !ok {
+			t.Fatal("the field in error does not get the focus")
+		}
+		if msg := form.Find(`[data-testid="filter-errors"]`).Text(); !strings.Contains(msg, "YYYY-MM-DD") {
+			t.Fatalf("message = %q", msg)
+		}
+		c := hx("/contacts/count?channel=" + itoa(ch.ID) + "&q=%00")
+		wantStatus(t, c, http.StatusUnprocessableEntity)
+	})
+}
+
+// TestCursorsOutOfRangeAnswer400: ids at or above 2⁶³ in after/before are
+// refused with a message, not a database error.
+func TestCursorsOutOfRangeAnswer400(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db)
+		app.addUser("mei@example.com", models.RoleMarketer)
+		ch := app.channel("messenger", "")
+		app.seedContacts(ch, 3)
+		b := app.browser()
+		b.signIn("mei@example.com")
+		enc := func(raw string) string { return base64.RawURLEncoding.EncodeToString([]byte(raw)) }
+		for _, cur := range []string{
+			enc(`{"t":"2026-11-25T00:00:00Z","i":9223372036854775808}`),
+			enc(`{"n":true,"i":18446744073709551615}`),
+			enc(`{"n":true,"i":99999999999999999999}`),
+			"garbage",
+		} {
+			for _, k := range []string{"after", "before"} {
+				p := b.get("/contacts?channel=" + itoa(ch.ID) + "&" + k + "=" + cur)
+				wantStatus(t, p, http.StatusBadRequest)
+				if !strings.Contains(p.text(`[data-testid="cursor-invalid"]`), "no longer valid") {
+					t.Fatalf("%s=%s: no message: %.300s", k, cur, p.text("#results"))
+				}
+			}
+		}
+		// Picked ids past that range are refused the same way, not sent to the database.
+		b.get("/contacts?channel=" + itoa(ch.ID))
+		for _, path := range []string{"/contacts/tags", "/audiences"} {
+			p := b.post(path, url.Values{"channel": {itoa(ch.ID)}, "filter": {""}, "ids": {"9223372036854775808"}, "tags": {"x"}, "mode": {"add"}})
+			wantStatus(t, p, http.StatusBadRequest)
 		}
 	})
 }
@@ -140,7 +258,7 @@ func TestSelectionToAudienceAndBulkTagging(t *testing.T) {
 		b.signIn("mei@example.com")
 		list := b.get("/contacts?channel=" + itoa(ch.ID) + "&tags_any=VIP")
 		filter, _ := list.doc.Find(`[data-testid="tag-form"] input[name="filter"]`).Attr("value")
-		want := matchCount(t, list)
+		want := matchCount(t, b, list)
 
 		// All matching → audience with the filter's count.
 		p := b.post("/audiences", url.Values{"channel": {itoa(ch.ID)}, "filter": {filter}, "all": {"1"}})
@@ -175,12 +293,12 @@ func TestSelectionToAudienceAndBulkTagging(t *testing.T) {
 		p = b.post("/contacts/tags", url.Values{"channel": {itoa(ch.ID)}, "filter": {filter}, "all": {"1"}, "tags": {"春季活動, 重要"}, "mode": {"add"}})
 		wantStatus(t, p, http.StatusSeeOther)
 		tagged := b.get("/contacts?channel=" + itoa(ch.ID) + "&tags_all=" + url.QueryEscape("春季活動,重要"))
-		if matchCount(t, tagged) != want {
-			t.Fatalf("tagged %d, want %d", matchCount(t, tagged), want)
+		if matchCount(t, b, tagged) != want {
+			t.Fatalf("tagged %d, want %d", matchCount(t, b, tagged), want)
 		}
 		p = b.post("/contacts/tags", url.Values{"channel": {itoa(ch.ID)}, "filter": {filter}, "ids": {ids[0]}, "tags": {"重要"}, "mode": {"remove"}})
 		wantStatus(t, p, http.StatusSeeOther)
-		if n := matchCount(t, b.get("/contacts?channel="+itoa(ch.ID)+"&tags_any="+url.QueryEscape("重要"))); n != want-1 {
+		if n := matchCount(t, b, b.get("/contacts?channel="+itoa(ch.ID)+"&tags_any="+url.QueryEscape("重要"))); n != want-1 {
 			t.Fatalf("after removing from one: %d", n)
 		}
 	})
@@ -251,7 +369,7 @@ func TestInstagramCannotBroadcastButCanTag(t *testing.T) {
 			t.Fatalf("Instagram audience accepted: %d %s", res.status, res.location())
 		}
 		b.post("/contacts/tags", url.Values{"channel": {itoa(ch.ID)}, "filter": {filter}, "all": {"1"}, "tags": {"IG"}, "mode": {"add"}})
-		if n := matchCount(t, b.get("/contacts?kind=instagram&tags_any=IG")); n != 4 {
+		if n := matchCount(t, b, b.get("/contacts?kind=instagram&tags_any=IG")); n != 4 {
 			t.Fatalf("tagged Instagram contacts = %d", n)
 		}
 	})

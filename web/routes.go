@@ -43,6 +43,7 @@ func (s *Server) routes() {
 	app := pages.Group("", s.requireUser)
 	app.GET("/", s.home)
 	app.GET("/contacts", s.contactList).Name = "contacts"
+	app.GET("/contacts/count", s.contactCount)
 	app.POST("/contacts/tags", s.contactTagsBulk)
 	app.POST("/contacts/:id/tags", s.contactTagsSet)
 	app.POST("/contacts/:id/subscription", s.contactSubscriptionUpdate)

@@ -22,7 +22,11 @@ import (
 
 // Config is what the server needs from the process.
 type Config struct {
-	DB        *gorm.DB
+	DB *gorm.DB
+	// ReadDB, when set, serves the long reads (exact counts) so they do
+	// not queue behind SQLite's single connection (models.OpenReadPool).
+	// Defaults to DB.
+	ReadDB    *gorm.DB
 	SecretKey []byte
 	// Defaults for workspace settings an admin has not saved yet.
 	PublicURL string
@@ -40,6 +44,8 @@ type Config struct {
 // Server holds the router and everything handlers share.
 type Server struct {
 	db        *gorm.DB
+	reads     *gorm.DB // exact counts; db unless a read pool was given
+	quotas    quotaCache
 	echo      *echo.Echo
 	log       *slog.Logger
 	now       func() time.Time
@@ -97,6 +103,7 @@ func New(cfg Config) (*Server, error) {
 		sealer:    sealer,
 		platforms: newPlatforms(),
 		db:        cfg.DB,
+		reads:     cfg.ReadDB,
 		log:       cfg.Logger,
 		now:       cfg.Now,
 		version:   cfg.Version,
@@ -106,6 +113,9 @@ func New(cfg Config) (*Server, error) {
 		metrics:   newMetrics(),
 		startDemo: cfg.StartDemo,
 		defaults:  models.Workspace{Timezone: cfg.Timezone, PublicURL: cfg.PublicURL},
+	}
+	if s.reads == nil {
+		s.reads = s.db
 	}
 	if err := s.reloadWorkspace(); err != nil {
 		return nil, err

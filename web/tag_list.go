@@ -4,9 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"omnicast/channels"
 	"omnicast/models"
 	"omnicast/views"
 )
@@ -22,15 +24,40 @@ func (s *Server) renderTags(c echo.Context, status int, newName string, errs vie
 	if err != nil {
 		return err
 	}
+	perChannel, err := models.TagChannelCounts(s.db)
+	if err != nil {
+		return err
+	}
+	list, err := models.ListChannels(s.db)
+	if err != nil {
+		return err
+	}
 	loc := s.Workspace().Location()
 	d := views.TagsPage{Search: search, Sort: sort, NewName: newName, Errors: errs}
 	for _, t := range tags {
 		d.Tags = append(d.Tags, views.TagRow{
 			ID: t.ID, Name: t.Name, Contacts: t.Contacts, CreatedAt: t.CreatedAt.In(loc).Format("2006-01-02"),
-			FilterHref: "/contacts?status=all&tags_any=" + url.QueryEscape(t.Name),
+			Channels: tagChannels(list, t.Name, perChannel[t.ID]),
 		})
 	}
 	return s.render(c, status, views.TagsListPage(s.page(c, "tags.title", "contacts"), d))
+}
+
+// tagChannels lists a tag's contacts per account, in the channel tabs'
+// order, each linking to that account's contacts with the tag: all of
+// them, subscribed or not, so the list shows the same number.
+func tagChannels(list []models.Channel, tag string, counts map[uint]int64) []views.TagChannelCount {
+	var out []views.TagChannelCount
+	for _, kind := range channels.Kinds() {
+		for _, ch := range list {
+			if ch.Kind != kind || counts[ch.ID] == 0 {
+				continue
+			}
+			q := url.Values{"channel": {strconv.FormatUint(uint64(ch.ID), 10)}, "status": {models.StatusAll}, "tags_any": {tag}}
+			out = append(out, views.TagChannelCount{Name: ch.Name, Kind: ch.Kind, Contacts: counts[ch.ID], Href: "/contacts?" + q.Encode()})
+		}
+	}
+	return out
 }
 
 // tagCreate adds a tag; a name that exists in any case is refused with

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"omnicast/models"
 	"omnicast/web"
 )
 
@@ -27,8 +28,15 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	defer ws.close()
+	reads, err := models.OpenReadPool(models.DBConfig{URL: cfg.DatabaseURL, DataDir: cfg.DataDir}, ws.db)
+	if err != nil {
+		return err
+	}
+	if reads != ws.db {
+		defer func() { _ = models.Close(reads) }()
+	}
 	srv, err := web.New(web.Config{
-		DB: ws.db, SecretKey: ws.secret, PublicURL: cfg.PublicURL, Timezone: cfg.Timezone,
+		DB: ws.db, ReadDB: reads, SecretKey: ws.secret, PublicURL: cfg.PublicURL, Timezone: cfg.Timezone,
 		Logger: log, Version: version, StartDemo: demoStarter(ctx, ws.db, ws.sealer, log),
 	})
 	if err != nil {

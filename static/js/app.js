@@ -145,17 +145,25 @@
       page.checked = sel.all || (boxes.length > 0 && Array.prototype.every.call(boxes, function (b) { return b.checked; }));
       page.disabled = sel.all;
     }
+    // The exact count arrives after the rows (GET /contacts/count); until
+    // then "all matching" is offered and shown without a number.
+    var count = r.querySelector('[data-testid="match-count"]');
+    var total = count ? Number(count.getAttribute("data-count")) : -1;
     var label = r.querySelector("[data-sel-count]");
-    var n = sel.all ? Number(r.getAttribute("data-match-total")) : set.size;
+    var n = sel.all ? total : set.size;
     if (label) {
-      if (sel.all) label.textContent = label.getAttribute("data-label-all");
+      if (sel.all) label.textContent = count ? count.getAttribute("data-label-selected-all") : label.getAttribute("data-label-all");
       else if (n === 0) label.textContent = label.getAttribute("data-label-none");
       else label.textContent = label.getAttribute("data-label-some").replace("{n}", n);
       label.setAttribute("data-selected", String(n));
     }
     var allBtn = r.querySelector("[data-select-all]");
     var clearBtn = r.querySelector("[data-select-clear]");
-    if (allBtn) allBtn.hidden = sel.all;
+    if (allBtn) {
+      if (!allBtn.hasAttribute("data-label-pending")) allBtn.setAttribute("data-label-pending", allBtn.textContent);
+      allBtn.textContent = count ? count.getAttribute("data-label-select-all") : allBtn.getAttribute("data-label-pending");
+      allBtn.hidden = sel.all || total === 0;
+    }
     if (clearBtn) clearBtn.hidden = !sel.all && set.size === 0;
     r.querySelectorAll("[data-sel-ids]").forEach(function (i) { i.value = sel.all ? "" : sel.ids.join(","); });
     r.querySelectorAll("[data-sel-all]").forEach(function (i) { i.value = sel.all ? "1" : ""; });
@@ -208,6 +216,31 @@
     var sticky = bar && getComputedStyle(bar).position === "sticky";
     root.setProperty("--selbar-h", sticky ? bar.offsetHeight + "px" : "0px");
   }
+
+  // An invalid filter answers 422 (a page link not ours, 400) with the
+  // form marked or a notice: swap those in the contacts area too, instead
+  // of htmx's default of ignoring error answers.
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var status = ev.detail.xhr.status;
+    var path = (ev.detail.pathInfo && ev.detail.pathInfo.requestPath) || "";
+    if (path.indexOf("/contacts/count") === 0) return; // a count never answers a form
+    if ((status === 422 || status === 400) && ev.detail.elt.closest("[data-swap-invalid]")) {
+      ev.detail.shouldSwap = true;
+      ev.detail.isError = false;
+    }
+  });
+
+  // A new filter request clears the marks of the last invalid one; the
+  // answer marks the fields again if they are still wrong.
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    var form = ev.detail.elt.closest ? ev.detail.elt.closest("#filter-form") : null;
+    if (!form) return;
+    form.querySelectorAll(".invalid").forEach(function (f) { f.classList.remove("invalid"); });
+    form.querySelectorAll("[data-field-error]").forEach(function (e) { e.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (e) { e.removeAttribute("aria-invalid"); });
+    var feedback = document.getElementById("filter-feedback");
+    if (feedback) feedback.textContent = "";
+  });
 
   document.addEventListener("DOMContentLoaded", function () { render(); measureBars(); });
   document.addEventListener("htmx:afterSettle", render);

@@ -105,8 +105,18 @@ func (b *Bundle) Localizer(lang string) *Localizer {
 }
 
 // pluralArgs are the template data keys whose number picks a message's
-// plural form (the catalogue's one / other …): "N" or "Count".
+// plural form (the catalogue's one / other …): "N" or "Count". Only a
+// number picks: a page may show N grouped ("1,234") and pass the number
+// as Count.
 var pluralArgs = map[string]bool{"N": true, "Count": true}
+
+func isNumber(v any) bool {
+	switch v.(type) {
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+		return true
+	}
+	return false
+}
 
 // T translates id; args are template data as alternating key, value pairs
 // ("N", 3). A number under "N" or "Count" picks the plural form, so the
@@ -120,7 +130,7 @@ func (lz *Localizer) T(id string, args ...any) string {
 		for i := 0; i+1 < len(args); i += 2 {
 			key := fmt.Sprint(args[i])
 			data[key] = args[i+1]
-			if pluralArgs[key] && cfg.PluralCount == nil {
+			if pluralArgs[key] && cfg.PluralCount == nil && isNumber(args[i+1]) {
 				cfg.PluralCount = args[i+1]
 			}
 		}

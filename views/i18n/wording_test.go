@@ -32,21 +32,27 @@ func TestPluralFormsRender(t *testing.T) {
 		n    any
 		want string
 	}{
-		{en, "contacts.match", int64(1), "1 contact matches"},
-		{en, "contacts.match", int64(0), "0 contacts match"},
-		{en, "contacts.match", int64(1234), "1234 contacts match"},
-		{en, "contacts.match_about", int64(1), "About 1 contact matches (estimate)"},
+		{en, "counts.match", int64(1), "1 contact matches"},
+		{en, "counts.match", int64(0), "0 contacts match"},
+		{en, "counts.match", int64(1234), "1234 contacts match"},
 		{en, "audience.count_value", int64(1), "1 contact"},
 		{en, "filter.within_w", 2, "Last 2 weeks"},
 		{en, "filter.within_d", 1, "Last 1 day"},
 		{en, "filter.within_h", 36, "Last 36 hours"},
-		{zh, "contacts.match", int64(1), "符合條件的聯絡人：1 位"},
+		{zh, "counts.match", int64(1), "符合條件的聯絡人：1 位"},
 		{zh, "filter.within_w", 2, "過去 2 週"},
 	}
 	for _, c := range cases {
 		if got := c.lz.T(c.id, "N", c.n); got != c.want {
 			t.Errorf("%s %s N=%v = %q, want %q", c.lz.Lang, c.id, c.n, got, c.want)
 		}
+	}
+	// A grouped number shown as N picks its form from the number in Count.
+	if got := en.T("counts.match", "N", "1,234", "Count", int64(1234)); got != "1,234 contacts match" {
+		t.Errorf("grouped = %q", got)
+	}
+	if got := en.T("counts.match", "N", "1", "Count", int64(1)); got != "1 contact matches" {
+		t.Errorf("grouped one = %q", got)
 	}
 	// A message without plural forms still renders with a count.
 	if got := en.T("contacts.subscribed_n", "N", 1); got != "1 subscribed" {
