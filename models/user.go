@@ -39,12 +39,12 @@ func (u *User) IsAdmin() bool { return u.Role == RoleAdmin }
 
 // Validation errors carry a message id that the web layer translates.
 var (
-	ErrEmailInvalid     = errors.New("error.email_invalid")
-	ErrEmailTaken       = errors.New("error.email_taken")
-	ErrNameRequired     = errors.New("error.name_required")
-	ErrRoleInvalid      = errors.New("error.role_invalid")
-	ErrLastAdmin        = errors.New("error.last_admin")
-	ErrNotFound         = errors.New("error.not_found")
+	ErrEmailInvalid = errors.New("error.email_invalid")
+	ErrEmailTaken   = errors.New("error.email_taken")
+	ErrNameRequired = errors.New("error.name_required")
+	ErrRoleInvalid  = errors.New("error.role_invalid")
+	ErrLastAdmin    = errors.New("error.last_admin")
+	ErrNotFound     = errors.New("error.not_found")
 )
 
 // NewUserInput is what creating a user needs.
