@@ -26,10 +26,11 @@ const formMemory = 32 << 20
 func (s *Server) cleanForm(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if !hasFormBody(req) {
+		kind := formKind(req)
+		if kind == "" {
 			return next(c)
 		}
-		if err := parseForm(req); err != nil {
+		if err := parseForm(req, kind); err != nil {
 			return err
 		}
 		cleanValues(req.Form)
@@ -41,22 +42,31 @@ func (s *Server) cleanForm(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// hasFormBody tells whether the request carries a form to parse.
-func hasFormBody(req *http.Request) bool {
+// formKind tells whether the request carries a form to parse, and which.
+func formKind(req *http.Request) string {
 	switch req.Method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
 	default:
-		return false
+		return ""
 	}
 	ct, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
-	return ct == echo.MIMEApplicationForm || ct == echo.MIMEMultipartForm
+	if ct == echo.MIMEApplicationForm || ct == echo.MIMEMultipartForm {
+		return ct
+	}
+	return ""
 }
 
 // parseForm parses an urlencoded or multipart body, telling a body over
-// the limit (413) from a malformed one (400).
-func parseForm(req *http.Request) error {
-	err := req.ParseMultipartForm(formMemory)
-	if err == nil || errors.Is(err, http.ErrNotMultipart) {
+// the limit (413) from a malformed one (400). (ParseMultipartForm alone
+// would hide the error of an urlencoded body behind ErrNotMultipart.)
+func parseForm(req *http.Request, kind string) error {
+	var err error
+	if kind == echo.MIMEMultipartForm {
+		err = req.ParseMultipartForm(formMemory)
+	} else {
+		err = req.ParseForm()
+	}
+	if err == nil {
 		return nil
 	}
 	var tooLarge *http.MaxBytesError
