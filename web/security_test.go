@@ -675,3 +675,29 @@ func TestResponsesAreCompressed(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordPolicyMessages: the users form refuses a common password and
+// the email as password, in both languages, keeping what was typed.
+func TestPasswordPolicyMessages(t *testing.T) {
+	app := newTestApp(t, dbtest.SQLite(t))
+	app.addUser("admin@example.com", models.RoleAdmin)
+	for _, c := range []struct{ lang, password, want string }{
+		{"en", "1234567890", "most used"},
+		{"zh-TW", "1234567890", "最常被使用"},
+		{"en", "Wang@Example.com", "cannot be the email address"},
+		{"zh-TW", "          ", "只有空白不算密碼"},
+	} {
+		b := app.browser()
+		b.lang = c.lang
+		b.signIn("admin@example.com")
+		b.get("/users")
+		p := b.post("/users", url.Values{"name": {"Wang"}, "email": {"wang@example.com"}, "role": {"marketer"}, "password": {c.password}})
+		wantStatus(t, p, http.StatusUnprocessableEntity)
+		if msg := p.text(`[data-testid="error-password"]`); !strings.Contains(msg, c.want) {
+			t.Errorf("%s, password %q: message %q lacks %q", c.lang, c.password, msg, c.want)
+		}
+		if v, _ := p.doc.Find("#email").Attr("value"); v != "wang@example.com" {
+			t.Errorf("email not kept: %q", v)
+		}
+	}
+}
