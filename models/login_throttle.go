@@ -16,7 +16,7 @@ const (
 )
 
 // LoginFailure records one failed sign-in — or one in progress: an attempt
-// is written before its password is checked (see BeginLoginAttempt).
+// is recorded before its password is checked (see BeginLoginAttempt).
 type LoginFailure struct {
 	ID        uint      `gorm:"primaryKey"`
 	Email     string    `gorm:"size:254;not null;index:idx_login_failures_lookup,priority:1"`
@@ -37,37 +37,45 @@ func throttleKey(email string) string { return CleanText(NormalizeEmail(email), 
 
 // BeginLoginAttempt checks the throttle for (email, ip) and records the
 // attempt in one step, so parallel attempts cannot all pass the check
-// before any of them is recorded: each attempt is written first, then the
-// recent ones are counted, and the attempt goes ahead only when it is among
-// the first LoginMaxFailures. Every attempt sees at least its own row and
-// those committed before it, so however many run at once, at most
+// before any of them is recorded. The check and the insert share one
+// transaction that is serialised per (email, ip): by a transaction-level
+// advisory lock on PostgreSQL, and by SQLite's single writer (immediate
+// transactions) there. However many attempts run at once, at most
 // LoginMaxFailures passwords are checked per window.
 //
-// When refused, lockedUntil tells until when, and nothing stays recorded.
-// An allowed attempt counts as a failure until Succeeded clears it.
+// When refused, a is nil and lockedUntil tells until when; nothing is
+// recorded. An allowed attempt counts as a failure until Succeeded clears it.
 func BeginLoginAttempt(db *gorm.DB, email, ip string, now time.Time) (a *LoginAttempt, lockedUntil time.Time, err error) {
 	f := LoginFailure{Email: throttleKey(email), IP: CleanText(ip, 64), CreatedAt: now.UTC()}
-	if err := db.Create(&f).Error; err != nil {
-		return nil, time.Time{}, fmt.Errorf("models: record sign-in attempt: %w", err)
-	}
-	var times []time.Time
-	err = db.Model(&LoginFailure{}).
-		Where("email = ? AND ip = ? AND created_at > ?", f.Email, f.IP, now.Add(-LoginWindow).UTC()).
-		Order("created_at ASC").Order("id ASC").Limit(LoginMaxFailures+1).Pluck("created_at", &times).Error
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("models: count sign-in failures: %w", err)
-	}
-	a = &LoginAttempt{id: f.ID, email: f.Email, ip: f.IP}
-	if len(times) > LoginMaxFailures {
-		if err := a.Cancel(db); err != nil {
-			return nil, time.Time{}, err
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if IsPostgres(tx) {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "omnicast.login|"+f.Email+"|"+f.IP).Error; err != nil {
+				return fmt.Errorf("models: lock sign-in attempts: %w", err)
+			}
 		}
-		return nil, times[0].Add(LoginWindow), nil
+		var times []time.Time
+		err := tx.Model(&LoginFailure{}).
+			Where("email = ? AND ip = ? AND created_at > ?", f.Email, f.IP, now.Add(-LoginWindow).UTC()).
+			Order("created_at ASC").Limit(LoginMaxFailures).Pluck("created_at", &times).Error
+		if err != nil {
+			return fmt.Errorf("models: count sign-in failures: %w", err)
+		}
+		if len(times) >= LoginMaxFailures {
+			lockedUntil = times[0].Add(LoginWindow)
+			return nil
+		}
+		if err := tx.Create(&f).Error; err != nil {
+			return fmt.Errorf("models: record sign-in attempt: %w", err)
+		}
+		return nil
+	})
+	if err != nil || !lockedUntil.IsZero() {
+		return nil, lockedUntil, err
 	}
 	if err := db.Where("created_at < ?", now.Add(-2*LoginWindow).UTC()).Delete(&LoginFailure{}).Error; err != nil {
 		return nil, time.Time{}, fmt.Errorf("models: prune sign-in failures: %w", err)
 	}
-	return a, time.Time{}, nil
+	return &LoginAttempt{id: f.ID, email: f.Email, ip: f.IP}, time.Time{}, nil
 }
 
 // Cancel forgets an attempt whose password was never checked (the server

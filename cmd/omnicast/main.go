@@ -113,7 +113,11 @@ func runCommand(ctx context.Context, env *runEnv, c command, args []string) erro
 	for i, sub := range c.subs {
 		want[i] = sub.name
 	}
-	if len(args) == 0 || isHelp(args[0]) {
+	if len(args) > 0 && isHelp(args[0]) {
+		usage(env.stdout)
+		return nil
+	}
+	if len(args) == 0 {
 		usage(env.stderr)
 		return fmt.Errorf("%s: expected a subcommand: %s (see 'omnicast %s %s --help')", c.name, strings.Join(want, ", "), c.name, want[0])
 	}
