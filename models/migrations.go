@@ -24,6 +24,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0003_wa_templates", Migrate: migrate0003},
 		{ID: "0004_audiences", Migrate: migrate0004},
 		{ID: "0005_contact_filter_indexes", Migrate: migrate0005},
+		{ID: "0006_user_session_epoch", Migrate: migrate0006},
 		{ID: "0007_contact_counts", Migrate: migrate0007},
 		{ID: "0009_tag_name_key", Migrate: migrate0009},
 	}
@@ -56,8 +57,36 @@ func migrate0001(tx *gorm.DB) error {
 	return tx.AutoMigrate(&User{}, &Setting{}, &LoginFailure{})
 }
 
-// Migrate applies every pending migration, in order, each once.
+// Migrate applies every pending migration, in order, each once. On
+// PostgreSQL it holds an advisory lock meanwhile, so instances booting
+// together take turns: the first migrates, the others then find nothing to do.
 func Migrate(db *gorm.DB) error {
+	if !IsPostgres(db) {
+		// SQLite serves one instance; its immediate transactions and single
+		// connection already serialise writers.
+		return migrate(db)
+	}
+	// A session-level advisory lock belongs to one connection: pin one for
+	// the lock, the migrations and the unlock.
+	return db.Connection(func(conn *gorm.DB) (err error) {
+		if err := conn.Exec("SELECT pg_advisory_lock(" + migrationLockKey + ")").Error; err != nil {
+			return fmt.Errorf("models: migrate: take the migration lock: %w", err)
+		}
+		defer func() {
+			if uerr := conn.Exec("SELECT pg_advisory_unlock(" + migrationLockKey + ")").Error; uerr != nil && err == nil {
+				err = fmt.Errorf("models: migrate: release the migration lock: %w", uerr)
+			}
+		}()
+		return migrate(conn)
+	})
+}
+
+// migrationLockKey names the advisory lock per schema, so that databases
+// sharing a server (or tests, each in its own schema) do not wait for each
+// other.
+const migrationLockKey = "hashtext('omnicast.migrate.' || current_schema())"
+
+func migrate(db *gorm.DB) error {
 	opts := *gormigrate.DefaultOptions
 	opts.TableName = MigrationsTable
 	opts.UseTransaction = true
@@ -280,6 +309,21 @@ func mergeTag0009(tx *gorm.DB, from, into uint) error {
 		if err := tx.Exec(stmt, args...).Error; err != nil {
 			return fmt.Errorf("models: migrate 0009: merge tag %d into %d: %w", from, into, err)
 		}
+	}
+	return nil
+}
+
+// migrate0006 gives every user a session epoch, stored in their session
+// cookies and compared on every request (see User.SessionEpoch).
+func migrate0006(tx *gorm.DB) error {
+	type User struct {
+		SessionEpoch int64 `gorm:"not null;default:0"`
+	}
+	if tx.Migrator().HasColumn(&User{}, "SessionEpoch") {
+		return nil
+	}
+	if err := tx.Migrator().AddColumn(&User{}, "SessionEpoch"); err != nil {
+		return fmt.Errorf("models: migrate 0006: %w", err)
 	}
 	return nil
 }

@@ -4,8 +4,10 @@ import (
 	"os"
 	"reflect"
 	"sort"
+	"sync"
 	"testing"
 
+	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 
 	"omnicast/models"
@@ -105,5 +107,52 @@ func TestOpenSQLiteWithUnusualPath(t *testing.T) {
 	}
 	if _, err := os.Stat(dir + "/" + models.SQLiteFile); err != nil {
 		t.Fatalf("database not where asked: %v", err)
+	}
+}
+
+// TestConcurrentMigrationsRunOnce: two instances booting together on one
+// fresh PostgreSQL schema both start, and every migration runs once.
+func TestConcurrentMigrationsRunOnce(t *testing.T) {
+	for round := 0; round < 3; round++ {
+		a := dbtest.PostgresUnmigrated(t)
+		// A second pool on the same schema: another instance.
+		b, err := models.OpenPostgres(a.Dialector.(*postgres.Dialector).Config.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = models.Close(b) })
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		start := make(chan struct{})
+		for i, db := range []*gorm.DB{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				errs[i] = models.Migrate(db)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: instance %d failed to migrate: %v", round, i+1, err)
+			}
+		}
+		var rows []struct {
+			ID string
+			N  int
+		}
+		if err := a.Raw("SELECT id, count(*) AS n FROM " + models.MigrationsTable + " GROUP BY id").Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 0 {
+			t.Fatal("no migration recorded")
+		}
+		for _, r := range rows {
+			if r.N != 1 {
+				t.Fatalf("migration %s recorded %d times", r.ID, r.N)
+			}
+		}
 	}
 }

@@ -23,9 +23,6 @@ const (
 	UserEmailMaxRunes = 254
 )
 
-// MinPasswordLength is the shortest password accepted, in characters.
-const MinPasswordLength = 10
-
 // User is a person who signs in to omnicast.
 type User struct {
 	ID            uint   `gorm:"primaryKey"`
@@ -38,6 +35,10 @@ type User struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	DeactivatedAt *time.Time
+	// SessionEpoch is stored in every session cookie at sign-in; raising it
+	// (sign-out, password, role or status change) ends every session the
+	// user has, including copies of the cookie.
+	SessionEpoch int64 `gorm:"not null;default:0"`
 }
 
 // IsAdmin tells whether the user may manage channels, users and settings.
@@ -45,15 +46,14 @@ func (u *User) IsAdmin() bool { return u.Role == RoleAdmin }
 
 // Validation errors carry a message id that the web layer translates.
 var (
-	ErrEmailInvalid     = errors.New("error.email_invalid")
-	ErrEmailTaken       = errors.New("error.email_taken")
-	ErrNameRequired     = errors.New("error.name_required")
-	ErrNameTooLong      = errors.New("error.name_too_long")
-	ErrEmailTooLong     = errors.New("error.email_too_long")
-	ErrPasswordTooShort = errors.New("error.password_too_short")
-	ErrRoleInvalid      = errors.New("error.role_invalid")
-	ErrLastAdmin        = errors.New("error.last_admin")
-	ErrNotFound         = errors.New("error.not_found")
+	ErrEmailInvalid = errors.New("error.email_invalid")
+	ErrEmailTaken   = errors.New("error.email_taken")
+	ErrNameRequired = errors.New("error.name_required")
+	ErrNameTooLong  = errors.New("error.name_too_long")
+	ErrEmailTooLong = errors.New("error.email_too_long")
+	ErrRoleInvalid  = errors.New("error.role_invalid")
+	ErrLastAdmin    = errors.New("error.last_admin")
+	ErrNotFound     = errors.New("error.not_found")
 )
 
 // NewUserInput is what creating a user needs.
@@ -93,7 +93,7 @@ func (in *NewUserInput) Validate() FieldErrors {
 	} else if utf8.RuneCountInString(in.Name) > UserNameMaxRunes {
 		errs["name"] = ErrNameTooLong
 	}
-	if err := ValidatePassword(in.Password); err != nil {
+	if err := ValidatePassword(in.Password, in.Email); err != nil {
 		errs["password"] = err
 	}
 	if in.Role != RoleAdmin && in.Role != RoleMarketer {
@@ -103,14 +103,6 @@ func (in *NewUserInput) Validate() FieldErrors {
 		return nil
 	}
 	return errs
-}
-
-// ValidatePassword enforces the password policy.
-func ValidatePassword(p string) error {
-	if len([]rune(p)) < MinPasswordLength {
-		return ErrPasswordTooShort
-	}
-	return nil
 }
 
 // CreateUser validates and stores a new active user.
@@ -163,7 +155,11 @@ func CreateFirstAdmin(db *gorm.DB, in NewUserInput) (*User, error) {
 		if n > 0 {
 			return ErrSetupDone
 		}
-		return tx.Create(u).Error
+		if err := tx.Create(u).Error; err != nil {
+			return err
+		}
+		// The set-up code has done its job: nobody may use it again.
+		return tx.Where("key = ?", SettingSetupCode).Delete(&Setting{}).Error
 	})
 	if errors.Is(err, ErrSetupDone) {
 		return nil, ErrSetupDone
@@ -199,10 +195,12 @@ func FindUser(db *gorm.DB, id uint) (*User, error) {
 	return &u, nil
 }
 
-// FindUserByEmail loads a user by address (case-insensitive).
+// FindUserByEmail loads a user by address (case-insensitive). The address
+// may be anything a visitor typed: it is cleaned before it reaches the
+// database, which would refuse NUL bytes or invalid UTF-8.
 func FindUserByEmail(db *gorm.DB, email string) (*User, error) {
 	var u User
-	err := db.Where("email = ?", NormalizeEmail(email)).First(&u).Error
+	err := db.Where("email = ?", CleanText(NormalizeEmail(email), 254)).First(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
@@ -221,20 +219,21 @@ func ListUsers(db *gorm.DB) ([]User, error) {
 	return users, nil
 }
 
-// SetUserPassword replaces a user's password.
+// SetUserPassword replaces a user's password and ends all their sessions.
 func SetUserPassword(db *gorm.DB, email, password string) error {
-	if err := ValidatePassword(password); err != nil {
-		return err
-	}
 	u, err := FindUserByEmail(db, email)
 	if err != nil {
+		return err
+	}
+	if err := ValidatePassword(password, u.Email); err != nil {
 		return err
 	}
 	hash, err := HashPassword(password)
 	if err != nil {
 		return err
 	}
-	if err := db.Model(u).Update("password_hash", hash).Error; err != nil {
+	err = db.Model(u).Updates(map[string]any{"password_hash": hash, "session_epoch": gorm.Expr("session_epoch + 1")}).Error
+	if err != nil {
 		return fmt.Errorf("models: set password of user %d: %w", u.ID, err)
 	}
 	return nil
@@ -248,7 +247,9 @@ func SetUserLocale(db *gorm.DB, id uint, locale string) error {
 	return nil
 }
 
-// SetUserRole changes a user's role, refusing to demote the last active admin.
+// SetUserRole changes a user's role, refusing to demote the last active
+// admin. A changed role ends the user's sessions, so that every device
+// signs in again under the new role.
 func SetUserRole(db *gorm.DB, id uint, role string) error {
 	if role != RoleAdmin && role != RoleMarketer {
 		return ErrRoleInvalid
@@ -263,22 +264,27 @@ func SetUserRole(db *gorm.DB, id uint, role string) error {
 				return err
 			}
 		}
-		if err := tx.Model(u).Update("role", role).Error; err != nil {
+		if u.Role == role {
+			return nil
+		}
+		err = tx.Model(u).Updates(map[string]any{"role": role, "session_epoch": gorm.Expr("session_epoch + 1")}).Error
+		if err != nil {
 			return fmt.Errorf("models: set role of user %d: %w", id, err)
 		}
 		return nil
 	})
 }
 
-// SetUserActive deactivates or reactivates a user. A deactivated user's
-// sessions stop working at once because every request reloads the user.
+// SetUserActive deactivates or reactivates a user. Either way the user's
+// sessions end at once: every request reloads the user and compares the
+// session epoch.
 func SetUserActive(db *gorm.DB, id uint, active bool, now time.Time) error {
 	return db.Transaction(func(tx *gorm.DB) error {
 		u, err := FindUser(tx, id)
 		if err != nil {
 			return err
 		}
-		updates := map[string]any{"active": active, "deactivated_at": nil}
+		updates := map[string]any{"active": active, "deactivated_at": nil, "session_epoch": gorm.Expr("session_epoch + 1")}
 		if !active {
 			if u.Role == RoleAdmin && u.Active {
 				if err := ensureAnotherActiveAdmin(tx, id); err != nil {
@@ -292,6 +298,16 @@ func SetUserActive(db *gorm.DB, id uint, active bool, now time.Time) error {
 		}
 		return nil
 	})
+}
+
+// EndUserSessions ends every session of a user, on every device: the
+// epoch their cookies carry no longer matches.
+func EndUserSessions(db *gorm.DB, id uint) error {
+	err := db.Model(&User{}).Where("id = ?", id).Update("session_epoch", gorm.Expr("session_epoch + 1")).Error
+	if err != nil {
+		return fmt.Errorf("models: end sessions of user %d: %w", id, err)
+	}
+	return nil
 }
 
 func ensureAnotherActiveAdmin(tx *gorm.DB, exceptID uint) error {

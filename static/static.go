@@ -3,6 +3,8 @@
 package static
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -11,6 +13,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -30,7 +33,13 @@ type asset struct {
 	body        []byte
 	contentType string
 	etag        string
+	// gzipped is body compressed once at start, when that is worth it
+	// (text formats over a kilobyte); nil otherwise.
+	gzipped []byte
 }
+
+// precompressMinSize is the smallest asset worth compressing.
+const precompressMinSize = 1024
 
 // Load hashes every embedded file once.
 func Load() (*Assets, error) {
@@ -52,7 +61,11 @@ func Load() (*Assets, error) {
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		a.byURL[hashed] = asset{body: body, contentType: ct, etag: `"` + short + `"`}
+		gz, err := precompress(body, ct)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		a.byURL[hashed] = asset{body: body, contentType: ct, etag: `"` + short + `"`, gzipped: gz}
 		return nil
 	})
 	if err != nil {
@@ -82,10 +95,85 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", f.contentType)
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("ETag", f.etag)
-	if r.Header.Get("If-None-Match") == f.etag {
+	body, etag := f.body, f.etag
+	if f.gzipped != nil {
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r.Header.Values("Accept-Encoding")) {
+			// Each encoding is its own representation, with its own ETag.
+			body, etag = f.gzipped, strings.TrimSuffix(f.etag, `"`)+`-gzip"`
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
+	h.Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	_, _ = w.Write(f.body)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}
+
+// precompress gzips a text asset at the best ratio, once, at start;
+// images that are already compressed and tiny files stay as they are.
+func precompress(body []byte, contentType string) ([]byte, error) {
+	if len(body) < precompressMinSize || !isText(contentType) {
+		return nil, nil
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(body); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	if buf.Len() >= len(body) {
+		return nil, nil
+	}
+	return buf.Bytes(), nil
+}
+
+// isText tells the formats that compress well.
+func isText(contentType string) bool {
+	ct := strings.ToLower(contentType)
+	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "javascript") ||
+		strings.Contains(ct, "json") || strings.HasPrefix(ct, "image/svg+xml")
+}
+
+// acceptsGzip reads Accept-Encoding: gzip with a non-zero quality, or a
+// "*" that gzip does not override.
+func acceptsGzip(headers []string) bool {
+	gzipQ, starQ := -1.0, -1.0
+	for _, h := range headers {
+		for _, part := range strings.Split(h, ",") {
+			coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			switch strings.ToLower(strings.TrimSpace(coding)) {
+			case "gzip":
+				gzipQ = quality(params)
+			case "*":
+				starQ = quality(params)
+			}
+		}
+	}
+	if gzipQ >= 0 {
+		return gzipQ > 0
+	}
+	return starQ > 0
+}
+
+// quality reads the q parameter of an Accept-Encoding entry (1 when absent).
+func quality(params string) float64 {
+	for _, p := range strings.Split(params, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+			if q, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				return q
+			}
+			return 0
+		}
+	}
+	return 1
 }

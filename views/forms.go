@@ -11,6 +11,12 @@ type SetupForm struct {
 	Name   string
 	Email  string
 	Errors FormErrors
+	// CodeRequired asks for the one-time set-up code from the server log
+	// (visitors from another machine); Code is what they typed.
+	CodeRequired bool
+	Code         string
+	// Error is the catalogue id of a form-wide problem.
+	Error string
 	// DemoAvailable offers to fill the workspace with simulated accounts.
 	DemoAvailable bool
 	Demo          bool
@@ -19,6 +25,8 @@ type SetupForm struct {
 // LoginForm is the sign-in form.
 type LoginForm struct {
 	Email string
+	// Next is the local path to go to after signing in ("" for the default).
+	Next  string
 	Error string // catalogue id of a form-wide problem
 	// ErrorArgs fill the message's template ("Minutes", 12).
 	ErrorArgs []any

@@ -43,11 +43,21 @@ const testPassword = "correct horse battery"
 
 func newTestApp(t *testing.T, db *gorm.DB) *testApp {
 	t.Helper()
+	return newTestAppWith(t, db, nil)
+}
+
+// newTestAppWith lets a test change the server's configuration first.
+func newTestAppWith(t *testing.T, db *gorm.DB, configure func(*Config)) *testApp {
+	t.Helper()
 	clock := &testClock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
-	srv, err := New(Config{
+	cfg := Config{
 		DB: db, SecretKey: []byte(strings.Repeat("k", 32)),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now,
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv, err := New(cfg)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
@@ -74,6 +84,8 @@ type browser struct {
 	c        *http.Client
 	lang     string
 	lastCSRF string
+	// header is added to every request (e.g. X-Forwarded-For).
+	header http.Header
 }
 
 func (a *testApp) browser() *browser {
@@ -100,6 +112,9 @@ func (b *browser) do(req *http.Request) page {
 	b.t.Helper()
 	if b.lang != "" {
 		req.Header.Set("Accept-Language", b.lang)
+	}
+	for k, v := range b.header {
+		req.Header[k] = v
 	}
 	res, err := b.c.Do(req)
 	if err != nil {

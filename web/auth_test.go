@@ -26,18 +26,19 @@ func TestFirstRunSetupHappensOnce(t *testing.T) {
 		}
 		wantStatus(t, b.get("/setup"), http.StatusOK)
 		p := b.post("/setup", url.Values{"name": {"Mei"}, "email": {"Mei@Example.com"}, "password": {testPassword}})
-		if p.status != http.StatusSeeOther || p.location() != "/login" {
-			t.Fatalf("setup: %d %q", p.status, p.location())
+		if p.status != http.StatusSeeOther || p.location() != "/contacts" {
+			t.Fatalf("setup: %d %q, want 303 to /contacts", p.status, p.location())
 		}
 		u, err := models.FindUserByEmail(db, "mei@example.com")
 		if err != nil || u.Role != models.RoleAdmin {
 			t.Fatalf("first user = %+v, %v; want an admin", u, err)
 		}
 
-		login := b.get("/login")
-		wantStatus(t, login, http.StatusOK)
-		if !strings.Contains(login.text(`[data-testid="flash"] span`), "Please sign in") {
-			t.Fatalf("no set-up flash on sign-in page: %q", login.text(".flashes"))
+		// The new admin is signed in, not sent to sign in.
+		contacts := b.get("/contacts")
+		wantStatus(t, contacts, http.StatusOK)
+		if !strings.Contains(contacts.text(`[data-testid="flash"] span`), "you are signed in") {
+			t.Fatalf("no set-up flash on the contacts page: %q", contacts.text(".flashes"))
 		}
 
 		wantStatus(t, b.get("/setup"), http.StatusNotFound)

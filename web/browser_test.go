@@ -38,19 +38,14 @@ func TestBrowserFirstRunJourney(t *testing.T) {
 		chromedp.SendKeys("#email", "admin@example.com"),
 		chromedp.SendKeys("#password", testPassword),
 		chromedp.Submit(`[data-testid="setup-form"]`),
-		chromedp.WaitVisible(`[data-testid="login-form"]`),
-	)
-	screenshot(ctx, t, "02-login")
-	run("sign in",
-		chromedp.SendKeys("#email", "admin@example.com"),
-		chromedp.SendKeys("#password", testPassword),
-		chromedp.Submit(`[data-testid="login-form"]`),
+		// The new admin is signed in at once.
 		chromedp.WaitVisible(`[data-testid="user-menu"]`),
 		chromedp.Text(`[data-testid="page-title"]`, &h1),
 	)
 	if h1 != "聯絡人" {
-		t.Fatalf("after sign-in the title is %q, want 聯絡人 (zh-TW default)", h1)
+		t.Fatalf("after set-up the title is %q, want 聯絡人 (zh-TW default)", h1)
 	}
+	screenshot(ctx, t, "02-after-setup")
 
 	wantTitles := map[string]string{
 		"contacts": "聯絡人", "broadcasts": "推播訊息", "bots": "機器人模組",
@@ -96,6 +91,23 @@ func TestBrowserFirstRunJourney(t *testing.T) {
 	if !strings.HasSuffix(loc, "/login") || flash == "" {
 		t.Fatalf("after sign-out: %s, flash %q", loc, flash)
 	}
+	screenshot(ctx, t, "05-login")
+	run("sign in again",
+		chromedp.SendKeys("#email", "admin@example.com"),
+		chromedp.SendKeys("#password", testPassword),
+		chromedp.Submit(`[data-testid="login-form"]`),
+		chromedp.WaitVisible(`[data-testid="user-menu"]`),
+		chromedp.Text(`[data-testid="page-title"]`, &h1),
+	)
+	if h1 != "Contacts" {
+		t.Fatalf("after signing in again the title is %q, want Contacts (the saved language)", h1)
+	}
+	run("sign out again",
+		chromedp.Click(`[data-testid="user-menu"] summary`),
+		chromedp.WaitVisible(`[data-testid="sign-out"]`),
+		chromedp.Click(`[data-testid="sign-out"]`),
+		chromedp.WaitVisible(`[data-testid="login-form"]`),
+	)
 	run("signed-out visitor is sent to sign in",
 		chromedp.Navigate(base+"/users"),
 		chromedp.WaitVisible(`[data-testid="login-form"]`),

@@ -30,6 +30,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		info.Title, info.Message = "error.404_title", "error.404_body"
 	case code == http.StatusRequestEntityTooLarge:
 		info.Title, info.Message = "error.413_title", "error.413_body"
+	case code == http.StatusTooManyRequests:
+		info.Title, info.Message = "error.429_title", "error.429_body"
 	case code < 500:
 		info.Title, info.Message = "error.400_title", "error.400_body"
 	default:

@@ -13,5 +13,6 @@ func (s *Server) loginShow(c echo.Context) error {
 	if currentUser(c) != nil {
 		return redirect(c, safeNext(c.QueryParam("next"), "/contacts"))
 	}
-	return s.render(c, http.StatusOK, views.LoginPage(s.page(c, "login.title", ""), views.LoginForm{}))
+	form := views.LoginForm{Next: safeNext(c.QueryParam("next"), "")}
+	return s.render(c, http.StatusOK, views.LoginPage(s.page(c, "login.title", ""), form))
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,18 +20,19 @@ func currentUser(c echo.Context) *models.User {
 }
 
 // loadUser reads the session and loads its user on every request, so that
-// a deactivated user's sessions stop working at once.
+// a session ends at once when its user is deactivated or their session
+// epoch has moved on (sign-out, password, role or status change).
 func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id := s.sessionUserID(c)
+		id, epoch := s.sessionUser(c)
 		if id == 0 {
 			return next(c)
 		}
 		u, err := models.FindUser(s.db, id)
 		switch {
-		case err == nil && u.Active:
+		case err == nil && u.Active && u.SessionEpoch == epoch:
 			c.Set(userKey, u)
-		case err == nil || err == models.ErrNotFound:
+		case err == nil || errors.Is(err, models.ErrNotFound):
 			if err := s.signOut(c); err != nil {
 				return err
 			}
@@ -87,13 +89,4 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
-}
-
-// safeNext returns a local path to go to after an action, or fallback. Only
-// same-site paths are accepted, so a crafted link cannot bounce users away.
-func safeNext(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return fallback
-	}
-	return next
 }

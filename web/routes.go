@@ -13,12 +13,12 @@ import (
 // may call it. Middleware is applied here once, per group.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.observe, middleware.Recover(), securityHeaders())
+	e.Use(s.observe, middleware.Recover(), securityHeaders(), s.strictTransportSecurity)
 
 	// Operations: no session, no CSRF, no first-run redirect.
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metrics.handler())
+	e.GET("/metrics", s.metrics.handler(), s.metricsAccess)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static", s.assets)))
 
 	// Webhooks: no session and no CSRF; every request is checked by its
@@ -31,7 +31,7 @@ func (s *Server) routes() {
 	hooks.POST("/"+channels.KindLINE+"/:id", s.webhookReceive(channels.KindLINE))
 
 	// Pages: session, language, first-run check, CSRF on every non-GET.
-	pages := e.Group("", middleware.BodyLimit("2M"), s.loadUser, s.localize, s.csrf(), s.firstRun)
+	pages := e.Group("", middleware.BodyLimit("2M"), s.cleanForm, s.loadUser, s.localize, s.csrf(), s.firstRun)
 	pages.GET("/setup", s.setupShow).Name = "setup"
 	pages.POST("/setup", s.setupCreate)
 	pages.GET("/login", s.loginShow).Name = "login"
@@ -64,7 +64,7 @@ func (s *Server) routes() {
 	// runs before route middleware, so the route cannot sit in the pages
 	// group: it gets the same chain here, with its own larger limit.
 	e.POST("/contacts/import", s.contactImportCreate,
-		middleware.BodyLimit(importMaxSize), s.loadUser, s.localize, s.csrf(), s.firstRun, s.requireUser)
+		middleware.BodyLimit(importMaxSize), s.cleanForm, s.loadUser, s.localize, s.csrf(), s.firstRun, s.requireUser)
 	app.GET("/demo/progress", s.demoProgressShow)
 
 	// Admins only.
@@ -84,6 +84,7 @@ func (s *Server) routes() {
 	admin.GET("/settings", s.settingsShow).Name = "settings"
 	admin.POST("/settings", s.settingsUpdate)
 
-	// Any other path: a 404 page with session and language.
+	// Any other path, whatever the method: a 404 page with session and
+	// language (CSRF skips it: there is nothing to protect).
 	pages.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
 }

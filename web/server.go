@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 	"gorm.io/gorm"
 
 	"omnicast/models"
@@ -39,6 +41,12 @@ type Config struct {
 	// demo data: it connects simulated accounts whose webhooks reach
 	// webhookBase and reports progress. Nil hides the option.
 	StartDemo func(ctx context.Context, webhookBase string, progress func(done, total int)) error
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed; with none, the TCP peer is the client.
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, lets remote scrapers read /metrics with
+	// "Authorization: Bearer <token>"; loopback clients need none.
+	MetricsToken string
 }
 
 // Server holds the router and everything handlers share.
@@ -64,6 +72,17 @@ type Server struct {
 	// hasUsers turns true once a user exists, so the first-run check stops
 	// costing a query per request.
 	hasUsers atomic.Bool
+	// setupCodeLogged is when the set-up code was last written to the log.
+	setupCodeLogged atomic.Int64
+	trustedProxies  []netip.Prefix
+	metricsToken    string
+	// hashes bounds concurrent password hashing; signInLimit and
+	// setupCodeLimit count attempts per client address.
+	hashes         *hashGate
+	signInLimit    *middleware.RateLimiterMemoryStore
+	setupCodeLimit *middleware.RateLimiterMemoryStore
+	// handler is the router behind response compression.
+	handler http.Handler
 }
 
 // New builds a server ready to serve.
@@ -113,6 +132,12 @@ func New(cfg Config) (*Server, error) {
 		metrics:   newMetrics(),
 		startDemo: cfg.StartDemo,
 		defaults:  models.Workspace{Timezone: cfg.Timezone, PublicURL: cfg.PublicURL},
+
+		trustedProxies: cfg.TrustedProxies,
+		metricsToken:   cfg.MetricsToken,
+		hashes:         newHashGate(hashSlots(), hashWait),
+		signInLimit:    newAddressLimiter(signInBurst, signInEvery),
+		setupCodeLimit: newAddressLimiter(setupCodeBurst, setupCodeEvery),
 	}
 	if s.reads == nil {
 		s.reads = s.db
@@ -122,19 +147,25 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.echo = s.newEcho()
 	s.routes()
+	handler, err := compressed(s.echo)
+	if err != nil {
+		return nil, err
+	}
+	s.handler = handler
+	if err := s.announceSetupCode(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // Handler returns the HTTP handler serving every route.
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	// Trust only the TCP peer: X-Forwarded-For is client-controlled and
-	// would let anyone dodge sign-in throttling.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = ipExtractor(s.trustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	return e
 }

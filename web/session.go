@@ -57,10 +57,11 @@ func (s *Server) saveSession(c echo.Context, sess *sessions.Session) error {
 	return nil
 }
 
-// signIn records the user in the session cookie.
+// signIn records the user and their current session epoch in the session
+// cookie; the cookie stops working once the user's epoch moves on.
 func (s *Server) signIn(c echo.Context, u *models.User) error {
 	sess := s.session(c, sessionCookie)
-	sess.Values = map[any]any{"uid": u.ID}
+	sess.Values = map[any]any{"uid": u.ID, "epoch": u.SessionEpoch}
 	sess.Options.MaxAge = sessionMaxAge
 	return s.saveSession(c, sess)
 }
@@ -73,10 +74,17 @@ func (s *Server) signOut(c echo.Context) error {
 	return s.saveSession(c, sess)
 }
 
-// sessionUserID returns the signed-in user id, or 0.
-func (s *Server) sessionUserID(c echo.Context) uint {
-	id, _ := s.session(c, sessionCookie).Values["uid"].(uint)
-	return id
+// sessionUser returns the signed-in user id (0 when none) and the session
+// epoch the cookie was issued under. A cookie without an epoch predates
+// epochs and is treated as ended (-1).
+func (s *Server) sessionUser(c echo.Context) (id uint, epoch int64) {
+	values := s.session(c, sessionCookie).Values
+	id, _ = values["uid"].(uint)
+	epoch, ok := values["epoch"].(int64)
+	if !ok {
+		epoch = -1
+	}
+	return id, epoch
 }
 
 // flash queues a one-time message (a catalogue id) for the next page.

@@ -22,7 +22,14 @@ func (s *Server) userCreate(c echo.Context) error {
 	if err := c.Bind(&in); err != nil {
 		return echo.ErrBadRequest
 	}
+	// Hashing the new password counts against the same bound as sign-ins.
+	release, ok := s.hashes.acquire(c.Request().Context())
+	if !ok {
+		form := views.NewUserForm{Name: in.Name, Email: in.Email, Role: in.Role, Errors: views.FormErrors{"password": "error.hashing_busy"}}
+		return s.renderUsers(c, http.StatusTooManyRequests, form)
+	}
 	_, err := models.CreateUser(s.db, models.NewUserInput{Name: in.Name, Email: in.Email, Role: in.Role, Password: in.Password})
+	release()
 	if fe, ok := formErrors(err); ok {
 		form := views.NewUserForm{Name: in.Name, Email: in.Email, Role: in.Role, Errors: fe}
 		return s.renderUsers(c, http.StatusUnprocessableEntity, form)

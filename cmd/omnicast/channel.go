@@ -2,25 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
 	"omnicast/models"
 )
-
-func runChannel(ctx context.Context, env *runEnv, args []string) error {
-	if len(args) == 0 {
-		return errors.New("channel: expected 'add' or 'list' (see 'omnicast channel add --help')")
-	}
-	switch args[0] {
-	case "add":
-		return runChannelAdd(ctx, env, args[1:])
-	case "list":
-		return runChannelList(ctx, env, args[1:])
-	}
-	return fmt.Errorf("channel: unknown subcommand %q (want add or list)", args[0])
-}
 
 func runChannelAdd(_ context.Context, env *runEnv, args []string) error {
 	fs := newFlagSet(env, "channel add", "channel add --kind messenger|line|whatsapp|instagram --name N --external-id ID --secret S --token T [--waba-id W] [--verify-token V] [--api-base URL] [--rate R] [flags]")

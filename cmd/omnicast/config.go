@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,14 +26,28 @@ type config struct {
 	SecretKey   string
 	PublicURL   string
 	Timezone    string
+	// TrustedProxies lists the reverse proxies (CIDRs or addresses,
+	// comma-separated) whose X-Forwarded-For names the client.
+	TrustedProxies string
+	// MetricsToken lets remote Prometheus scrapers read /metrics.
+	MetricsToken string
 }
 
 // secretKeyFile holds the generated secret when OMNICAST_SECRET_KEY is unset.
 const secretKeyFile = "secret.key"
 
+// defaultDataDir is where serve keeps its data when nothing says otherwise.
+const defaultDataDir = "./data"
+
 // bindConfig registers the configuration flags on fs, defaulting each to
 // its environment variable.
 func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
+	return bindConfigWithDataDir(fs, getenv, defaultDataDir)
+}
+
+// bindConfigWithDataDir is bindConfig for a command that keeps its data
+// elsewhere by default (the demo), so that --help shows the real default.
+func bindConfigWithDataDir(fs *flag.FlagSet, getenv func(string) string, dataDir string) *config {
 	c := &config{}
 	def := func(name, fallback string) string {
 		if v := getenv(name); v != "" {
@@ -41,12 +56,51 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) *config {
 		return fallback
 	}
 	fs.StringVar(&c.Addr, "addr", def("OMNICAST_ADDR", ":8080"), "listen address (env OMNICAST_ADDR)")
-	fs.StringVar(&c.DataDir, "data-dir", def("OMNICAST_DATA_DIR", "./data"), "directory for the SQLite database and generated secret (env OMNICAST_DATA_DIR)")
-	fs.StringVar(&c.DatabaseURL, "database-url", def("OMNICAST_DATABASE_URL", ""), "postgres:// URL; empty uses the embedded SQLite file in the data dir (env OMNICAST_DATABASE_URL)")
-	fs.StringVar(&c.SecretKey, "secret-key", def("OMNICAST_SECRET_KEY", ""), "secret for sessions and credential encryption; generated into the data dir when empty (env OMNICAST_SECRET_KEY)")
+	fs.StringVar(&c.DataDir, "data-dir", def("OMNICAST_DATA_DIR", dataDir), "directory for the SQLite database and generated secret (env OMNICAST_DATA_DIR)")
+	secretVar(fs, &c.DatabaseURL, "database-url", getenv("OMNICAST_DATABASE_URL"), "postgres:// `URL`; empty uses the embedded SQLite file in the data dir (env OMNICAST_DATABASE_URL; its value is never shown here)")
+	secretVar(fs, &c.SecretKey, "secret-key", getenv("OMNICAST_SECRET_KEY"), "`secret` for sessions and credential encryption; generated into the data dir when empty (env OMNICAST_SECRET_KEY; never shown here)")
 	fs.StringVar(&c.PublicURL, "public-url", def("OMNICAST_PUBLIC_URL", ""), "https address the platforms reach, for webhooks and images (env OMNICAST_PUBLIC_URL)")
 	fs.StringVar(&c.Timezone, "timezone", def("OMNICAST_TIMEZONE", models.DefaultTimezone), "default workspace time zone (env OMNICAST_TIMEZONE)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", def("OMNICAST_TRUSTED_PROXIES", ""), "comma-separated CIDRs or addresses of reverse proxies whose X-Forwarded-For is believed; empty trusts none (env OMNICAST_TRUSTED_PROXIES)")
+	secretVar(fs, &c.MetricsToken, "metrics-token", getenv("OMNICAST_METRICS_TOKEN"), "bearer `token` with which remote scrapers may read /metrics; loopback clients need none (env OMNICAST_METRICS_TOKEN; never shown here)")
 	return c
+}
+
+// secretVar registers a string flag whose value --help never prints:
+// flag.PrintDefaults shows a flag's default, and these defaults come from
+// the environment (a database password, the secret key).
+func secretVar(fs *flag.FlagSet, p *string, name, fromEnv, usage string) {
+	*p = fromEnv
+	fs.Var(secretValue{p}, name, usage)
+}
+
+// secretValue is a flag.Value that keeps its value to itself.
+type secretValue struct{ p *string }
+
+func (v secretValue) String() string { return "" }
+
+func (v secretValue) Set(s string) error {
+	*v.p = s
+	return nil
+}
+
+// trustedProxies parses TrustedProxies: CIDRs ("10.0.0.0/8") or single
+// addresses ("192.0.2.10"), separated by commas or spaces.
+func (c *config) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(c.TrustedProxies, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("OMNICAST_TRUSTED_PROXIES: %q is neither a CIDR nor an IP address", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // openDB opens and migrates the configured database.

@@ -10,21 +10,6 @@ import (
 	"omnicast/models"
 )
 
-func runContacts(ctx context.Context, env *runEnv, args []string) error {
-	if len(args) == 0 {
-		return errors.New("contacts: expected 'list' (see 'omnicast contacts list --help')")
-	}
-	switch args[0] {
-	case "list":
-		return runContactsList(ctx, env, args[1:])
-	case "import":
-		return runContactsImport(ctx, env, args[1:])
-	case "export":
-		return runContactsExport(ctx, env, args[1:])
-	}
-	return fmt.Errorf("contacts: unknown subcommand %q", args[0])
-}
-
 // contactJSON is one line of `contacts list --json`.
 type contactJSON struct {
 	ExternalID        string     `json:"external_id"`

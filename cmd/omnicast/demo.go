@@ -22,10 +22,7 @@ const demoDataDir = "./data-demo"
 // in-process simulator and a workspace full of simulated people.
 func runDemo(ctx context.Context, env *runEnv, args []string) error {
 	fs := newFlagSet(env, "demo", "demo [--people N] [flags]")
-	cfg := bindConfig(fs, env.getenv)
-	if env.getenv("OMNICAST_DATA_DIR") == "" {
-		_ = fs.Set("data-dir", demoDataDir)
-	}
+	cfg := bindConfigWithDataDir(fs, env.getenv, demoDataDir)
 	people := fs.Int("people", 300, "simulated people per account")
 	simAddr := fs.String("sim-addr", "127.0.0.1:8099", "address of the in-process platform simulator (empty: any free port)")
 	rate := fs.Float64("activity", 0.5, "simulated follows and messages per second once seeded (0 = none)")
@@ -39,7 +36,11 @@ func runDemo(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	defer ws.close()
-	srv, err := web.New(web.Config{DB: ws.db, SecretKey: ws.secret, PublicURL: cfg.PublicURL, Timezone: cfg.Timezone, Logger: log, Version: version})
+	webCfg, err := cfg.webConfig(ws, log)
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(webCfg)
 	if err != nil {
 		return err
 	}

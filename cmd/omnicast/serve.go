@@ -28,6 +28,10 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	defer ws.close()
+	webCfg, err := cfg.webConfig(ws, log)
+	if err != nil {
+		return err
+	}
 	reads, err := models.OpenReadPool(models.DBConfig{URL: cfg.DatabaseURL, DataDir: cfg.DataDir}, ws.db)
 	if err != nil {
 		return err
@@ -35,10 +39,9 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	if reads != ws.db {
 		defer func() { _ = models.Close(reads) }()
 	}
-	srv, err := web.New(web.Config{
-		DB: ws.db, ReadDB: reads, SecretKey: ws.secret, PublicURL: cfg.PublicURL, Timezone: cfg.Timezone,
-		Logger: log, Version: version, StartDemo: demoStarter(ctx, ws.db, ws.sealer, log),
-	})
+	webCfg.ReadDB = reads
+	webCfg.StartDemo = demoStarter(ctx, ws.db, ws.sealer, log)
+	srv, err := web.New(webCfg)
 	if err != nil {
 		return err
 	}
@@ -79,4 +82,16 @@ func serveListener(ctx context.Context, log *slog.Logger, ln net.Listener, h htt
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// webConfig is what the web server needs from the configuration.
+func (c *config) webConfig(ws *workspace, log *slog.Logger) (web.Config, error) {
+	proxies, err := c.trustedProxies()
+	if err != nil {
+		return web.Config{}, err
+	}
+	return web.Config{
+		DB: ws.db, SecretKey: ws.secret, PublicURL: c.PublicURL, Timezone: c.Timezone,
+		Logger: log, Version: version, TrustedProxies: proxies, MetricsToken: c.MetricsToken,
+	}, nil
 }

@@ -11,19 +11,6 @@ import (
 	"omnicast/models"
 )
 
-func runUser(ctx context.Context, env *runEnv, args []string) error {
-	if len(args) == 0 {
-		return errors.New("user: expected 'add' or 'passwd' (see 'omnicast user add --help')")
-	}
-	switch args[0] {
-	case "add":
-		return runUserAdd(ctx, env, args[1:])
-	case "passwd":
-		return runUserPasswd(ctx, env, args[1:])
-	}
-	return fmt.Errorf("user: unknown subcommand %q (want add or passwd)", args[0])
-}
-
 func runUserAdd(_ context.Context, env *runEnv, args []string) error {
 	fs := newFlagSet(env, "user add", "user add --email E --name N --role admin|marketer --password-stdin [flags]")
 	cfg := bindConfig(fs, env.getenv)
@@ -77,7 +64,7 @@ func runUserPasswd(_ context.Context, env *runEnv, args []string) error {
 	if err := models.SetUserPassword(db, *email, password); err != nil {
 		return fmt.Errorf("user passwd: %w", describeFieldErrors(err))
 	}
-	fmt.Fprintf(env.stdout, "password changed for %s\n", models.NormalizeEmail(*email))
+	fmt.Fprintf(env.stdout, "password changed for %s; their sessions have ended\n", models.NormalizeEmail(*email))
 	return nil
 }
 
@@ -96,6 +83,9 @@ func cliMessages() map[error]string {
 		models.ErrEmailTaken:       "a user with this email already exists",
 		models.ErrNameRequired:     "a name is required",
 		models.ErrPasswordTooShort: fmt.Sprintf("the password must have at least %d characters", models.MinPasswordLength),
+		models.ErrPasswordBlank:    "the password cannot be blank or only spaces",
+		models.ErrPasswordIsEmail:  "the password cannot be the email address",
+		models.ErrPasswordCommon:   "the password is one of the most used ones and easy to guess; choose another",
 		models.ErrRoleInvalid:      "the role must be admin or marketer",
 		models.ErrNotFound:         "no such user",
 	}

@@ -281,8 +281,6 @@ func startServer(t *testing.T, u userPathEnv) (string, func()) {
 	return base, func() { cancel(); _ = cmd.Wait() }
 }
 
-var csrfMeta = regexp.MustCompile(`name="csrf-token" content="([^"]+)"`)
-
 func signIn(t *testing.T, base string) *http.Client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
