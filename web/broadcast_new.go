@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -14,11 +13,11 @@ import (
 // broadcastNew is where the composer will live; until then it shows the
 // saved audience: channel, conditions in words, count.
 func (s *Server) broadcastNew(c echo.Context) error {
-	id, err := strconv.ParseUint(c.QueryParam("audience"), 10, 32)
-	if err != nil {
+	id, ok := parseID(c.QueryParam("audience"))
+	if !ok {
 		return echo.ErrNotFound
 	}
-	a, err := models.FindAudience(s.db, uint(id))
+	a, err := models.FindAudience(s.db, id)
 	if errors.Is(err, models.ErrNotFound) {
 		return echo.ErrNotFound
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -47,15 +48,6 @@ func (in channelInput) form(id uint, errs views.FormErrors) views.ChannelForm {
 	}
 }
 
-// idParam reads a numeric :id, answering 404 for anything else.
-func idParam(c echo.Context) (uint, error) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 32)
-	if err != nil || id == 0 {
-		return 0, echo.ErrNotFound
-	}
-	return uint(id), nil
-}
-
 // loadChannel loads :id or answers 404.
 func (s *Server) loadChannel(c echo.Context) (*models.Channel, error) {
 	id, err := idParam(c)
@@ -63,7 +55,7 @@ func (s *Server) loadChannel(c echo.Context) (*models.Channel, error) {
 		return nil, err
 	}
 	ch, err := models.FindChannel(s.db, id)
-	if err == models.ErrNotFound {
+	if errors.Is(err, models.ErrNotFound) {
 		return nil, echo.ErrNotFound
 	}
 	return ch, err

@@ -69,7 +69,7 @@ func TestAdminConnectsEditsAndRemovesChannel(t *testing.T) {
 			t.Fatal("edit form renders a secret")
 		}
 		wantStatus(t, b.post("/channels/"+id, url.Values{"name": {"台北旗艦店"}, "external_id": {"1650000001"}, "token": {""}, "secret": {""}}), http.StatusSeeOther)
-		chID := parseID(t, id)
+		chID := mustID(t, id)
 		ch, _ := models.FindChannel(db, chID)
 		secrets, err := ch.Secrets(app.srv.sealer)
 		if err != nil || ch.Name != "台北旗艦店" || secrets.AccessToken != lineToken || secrets.Secret != lineSecret {
@@ -107,10 +107,10 @@ func TestMetaChannelGetsVerifyTokenAndWhatsAppNeedsWABA(t *testing.T) {
 	})
 }
 
-func parseID(t *testing.T, s string) uint {
-	var id uint
-	if _, err := fmt.Sscan(s, &id); err != nil {
-		t.Fatal(err)
+func mustID(t *testing.T, s string) uint {
+	id, ok := parseID(s)
+	if !ok {
+		t.Fatalf("%q is not an id", s)
 	}
 	return id
 }

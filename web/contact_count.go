@@ -26,11 +26,11 @@ const countTimeout = 20 * time.Second
 // connection.
 func (s *Server) contactCount(c echo.Context) error {
 	// The results always name their channel; no fallback to another one.
-	id, err := strconv.ParseUint(c.QueryParam("channel"), 10, 32)
-	if err != nil {
+	id, ok := parseID(c.QueryParam("channel"))
+	if !ok {
 		return echo.ErrNotFound
 	}
-	ch, err := models.FindChannel(s.db, uint(id))
+	ch, err := models.FindChannel(s.db, id)
 	if errors.Is(err, models.ErrNotFound) {
 		return echo.ErrNotFound
 	}

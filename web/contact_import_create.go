@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,8 +21,7 @@ var errImportNoFile = errors.New("error.import_no_file")
 // form if it cannot be imported at all; otherwise it is imported in the
 // background and the browser goes to the progress page.
 func (s *Server) contactImportCreate(c echo.Context) error {
-	id, _ := strconv.ParseUint(c.FormValue("channel"), 10, 32)
-	channelID := uint(id)
+	channelID, _ := parseID(c.FormValue("channel"))
 	refuse := func(field string, err error) error {
 		return s.renderImportForm(c, http.StatusUnprocessableEntity, channelID, views.FormErrors{field: err.Error()})
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,8 +19,8 @@ const (
 // contactImportShow shows the import form, the account from ?channel=
 // chosen when it is one of the connected accounts.
 func (s *Server) contactImportShow(c echo.Context) error {
-	id, _ := strconv.ParseUint(c.QueryParam("channel"), 10, 32)
-	return s.renderImportForm(c, http.StatusOK, uint(id), nil)
+	id, _ := parseID(c.QueryParam("channel"))
+	return s.renderImportForm(c, http.StatusOK, id, nil)
 }
 
 func (s *Server) renderImportForm(c echo.Context, status int, channelID uint, errs views.FormErrors) error {

@@ -189,9 +189,9 @@ func formatTime(t *time.Time, loc *time.Location) string {
 // pickChannel chooses the account to show: ?channel=, else the first of
 // ?kind=, else the first connected account.
 func pickChannel(list []models.Channel, channelParam, kind string) *models.Channel {
-	if id, err := strconv.ParseUint(channelParam, 10, 32); err == nil {
+	if id, ok := parseID(channelParam); ok {
 		for i := range list {
-			if uint64(list[i].ID) == id {
+			if list[i].ID == id {
 				return &list[i]
 			}
 		}

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"strconv"
+	"errors"
 
 	"github.com/labstack/echo/v4"
 
@@ -10,15 +10,15 @@ import (
 
 // rowTarget reads :id and the channel of a row action.
 func rowTarget(c echo.Context) (uint, uint64, error) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
-	if err != nil {
+	id, ok := parseContactID(c.Param("id"))
+	if !ok {
 		return 0, 0, echo.ErrNotFound
 	}
-	ch, err := strconv.ParseUint(c.FormValue("channel"), 10, 32)
-	if err != nil {
+	ch, ok := parseID(c.FormValue("channel"))
+	if !ok {
 		return 0, 0, echo.ErrBadRequest
 	}
-	return uint(ch), id, nil
+	return ch, id, nil
 }
 
 // afterRowAction reports a row action's outcome back on the list.
@@ -26,9 +26,9 @@ func (s *Server) afterRowAction(c echo.Context, err error, successID string) err
 	switch {
 	case err == nil:
 		s.flash(c, "success", successID)
-	case err == models.ErrNotFound:
+	case errors.Is(err, models.ErrNotFound):
 		s.flash(c, "error", "error.not_found")
-	case err == models.ErrTagNameInvalid:
+	case errors.Is(err, models.ErrTagNameInvalid):
 		s.flash(c, "error", err.Error())
 	default:
 		return err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -21,12 +22,12 @@ type selection struct {
 
 // readSelection reads and checks a posted selection.
 func (s *Server) readSelection(c echo.Context) (*selection, error) {
-	id, err := strconv.ParseUint(c.FormValue("channel"), 10, 32)
-	if err != nil {
+	id, ok := parseID(c.FormValue("channel"))
+	if !ok {
 		return nil, echo.ErrBadRequest
 	}
-	ch, err := models.FindChannel(s.db, uint(id))
-	if err == models.ErrNotFound {
+	ch, err := models.FindChannel(s.db, id)
+	if errors.Is(err, models.ErrNotFound) {
 		return nil, echo.ErrNotFound
 	}
 	if err != nil {
@@ -46,9 +47,8 @@ func (s *Server) readSelection(c echo.Context) (*selection, error) {
 		if part = strings.TrimSpace(part); part == "" {
 			continue
 		}
-		// Contact ids are positive signed 64-bit numbers in the database.
-		n, err := strconv.ParseUint(part, 10, 63)
-		if err != nil || n == 0 {
+		n, ok := parseContactID(part)
+		if !ok {
 			return nil, echo.ErrBadRequest
 		}
 		sel.ids = append(sel.ids, n)

@@ -100,7 +100,7 @@ func (s *Server) tagDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := models.DeleteTag(s.db, id); err == models.ErrNotFound {
+	if err := models.DeleteTag(s.db, id); errors.Is(err, models.ErrNotFound) {
 		return echo.ErrNotFound
 	} else if err != nil {
 		return err
