@@ -21,6 +21,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0003_wa_templates", Migrate: migrate0003},
 		{ID: "0004_audiences", Migrate: migrate0004},
 		{ID: "0005_contact_filter_indexes", Migrate: migrate0005},
+		{ID: "0008_contact_imports", Migrate: migrate0008},
 	}
 }
 
@@ -200,6 +201,60 @@ func migrate0005(tx *gorm.DB) error {
 	for _, s := range stmts {
 		if err := tx.Exec(s).Error; err != nil {
 			return fmt.Errorf("models: migrate 0005: %w", err)
+		}
+	}
+	return nil
+}
+
+// migrate0008 moves CSV imports into the database, so that an import runs
+// in the background on any instance and survives a restart as a record:
+//   - contact_imports holds each import: account, user, file, state,
+//     progress, counts, the rows that failed and the preview shown before it
+//     ran; it is kept after the import as its history;
+//   - contact_import_files holds the uploaded file (as UTF-8) until the
+//     import ends, where every instance can read it;
+//   - contacts.import_id names the import that created a contact (never one
+//     that only updated it), so that undoing an import removes exactly
+//     those; the partial index serves that delete.
+func migrate0008(tx *gorm.DB) error {
+	type ContactImport struct {
+		ID          uint64     `gorm:"primaryKey"`
+		ChannelID   uint       `gorm:"not null;index:idx_contact_imports_channel,priority:1"`
+		UserID      *uint      `gorm:""`
+		FileName    string     `gorm:"size:255;not null;default:''"`
+		Encoding    string     `gorm:"size:16;not null;default:''"`
+		Timezone    string     `gorm:"size:64;not null;default:''"`
+		Region      string     `gorm:"size:8;not null;default:''"`
+		State       string     `gorm:"size:16;not null;index"`
+		TotalRows   int        `gorm:"not null;default:0"`
+		DoneRows    int        `gorm:"not null;default:0"`
+		Created     int        `gorm:"not null;default:0"`
+		Updated     int        `gorm:"not null;default:0"`
+		Bad         int        `gorm:"not null;default:0"`
+		BadRows     string     `gorm:"not null;default:'[]'"`
+		Preview     string     `gorm:"not null;default:'{}'"`
+		Error       string     `gorm:"size:500;not null;default:''"`
+		ClaimedBy   string     `gorm:"size:100;not null;default:''"`
+		HeartbeatAt *time.Time `gorm:""`
+		Undone      int        `gorm:"not null;default:0"`
+		CreatedAt   time.Time  `gorm:"not null;index:idx_contact_imports_channel,priority:2"`
+		StartedAt   *time.Time
+		FinishedAt  *time.Time
+		UndoneAt    *time.Time
+	}
+	type ContactImportFile struct {
+		ImportID uint64 `gorm:"primaryKey;autoIncrement:false"`
+		Data     []byte `gorm:"not null"`
+	}
+	if err := tx.AutoMigrate(&ContactImport{}, &ContactImportFile{}); err != nil {
+		return fmt.Errorf("models: migrate 0008: %w", err)
+	}
+	for _, s := range []string{
+		"ALTER TABLE contacts ADD COLUMN import_id BIGINT",
+		"CREATE INDEX IF NOT EXISTS idx_contacts_import ON contacts (import_id) WHERE import_id IS NOT NULL",
+	} {
+		if err := tx.Exec(s).Error; err != nil {
+			return fmt.Errorf("models: migrate 0008: %w", err)
 		}
 	}
 	return nil
