@@ -127,6 +127,7 @@ func truncate(s string, n int) string {
 
 // applyContactEvent creates or updates the contact an event is about.
 func applyContactEvent(tx *gorm.DB, ch *Channel, ev channels.Event, profile channels.Profile) (EventOutcome, error) {
+	ev.Phone = PhoneFromWhatsApp(ev.Phone) // WhatsApp's wa_id digits, stored in E.164 like imported numbers
 	t := ev.Time
 	c, created, err := findOrCreateContact(tx, ch, ev, profile)
 	if err != nil {

@@ -206,11 +206,5 @@ func (s *Server) lineQuota(ctx context.Context, ch *models.Channel) *views.Quota
 	return &views.QuotaInfo{Used: used, Limit: quota.Value, Unlimited: strings.EqualFold(quota.Type, line.QuotaNone)}
 }
 
-// displayPhone shows a WhatsApp number (wa_id, digits only) in
-// international form.
-func displayPhone(p string) string {
-	if p == "" || strings.HasPrefix(p, "+") {
-		return p
-	}
-	return "+" + p
-}
+// displayPhone shows a stored number in international format.
+func displayPhone(p string) string { return models.FormatPhone(p) }

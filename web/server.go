@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"omnicast/jobs"
 	"omnicast/models"
 	"omnicast/static"
 	"omnicast/views/i18n"
@@ -35,6 +36,10 @@ type Config struct {
 	// demo data: it connects simulated accounts whose webhooks reach
 	// webhookBase and reports progress. Nil hides the option.
 	StartDemo func(ctx context.Context, webhookBase string, progress func(done, total int)) error
+	// Jobs runs background work (CSV imports): handlers queue work in the
+	// database and wake it, never start goroutines. serve owns and stops
+	// it. Nil leaves queued work to another instance's runner.
+	Jobs *jobs.Runner
 }
 
 // Server holds the router and everything handlers share.
@@ -54,7 +59,7 @@ type Server struct {
 	workspace atomic.Pointer[models.Workspace]
 	startDemo func(ctx context.Context, webhookBase string, progress func(done, total int)) error
 	demo      demoProgress
-	imports   importRegistry // CSV imports running or recently done
+	jobs      *jobs.Runner
 	// hasUsers turns true once a user exists, so the first-run check stops
 	// costing a query per request.
 	hasUsers atomic.Bool
@@ -105,6 +110,7 @@ func New(cfg Config) (*Server, error) {
 		assets:    assets,
 		metrics:   newMetrics(),
 		startDemo: cfg.StartDemo,
+		jobs:      cfg.Jobs,
 		defaults:  models.Workspace{Timezone: cfg.Timezone, PublicURL: cfg.PublicURL},
 	}
 	if err := s.reloadWorkspace(); err != nil {
@@ -131,6 +137,13 @@ func (s *Server) newEcho() *echo.Echo {
 
 // Workspace returns the current workspace settings.
 func (s *Server) Workspace() models.Workspace { return *s.workspace.Load() }
+
+// wake tells a background worker that work was queued.
+func (s *Server) wake(worker string) {
+	if s.jobs != nil {
+		s.jobs.Wake(worker)
+	}
+}
 
 func (s *Server) reloadWorkspace() error {
 	w, err := models.LoadWorkspace(s.db, s.defaults)

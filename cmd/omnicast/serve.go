@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"omnicast/jobs"
 	"omnicast/web"
 )
 
@@ -24,9 +25,20 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	defer ws.close()
+	// The background work outlives the signal until the HTTP server has
+	// drained; it is then stopped, within a bound, before the database
+	// closes.
+	runner, err := jobs.New(jobs.Config{DB: ws.db, Logger: log})
+	if err != nil {
+		return err
+	}
+	if err := runner.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	defer stopJobs(log, runner)
 	srv, err := web.New(web.Config{
 		DB: ws.db, SecretKey: ws.secret, PublicURL: cfg.PublicURL, Timezone: cfg.Timezone,
-		Logger: log, Version: version, StartDemo: demoStarter(ctx, ws.db, ws.sealer, log),
+		Logger: log, Version: version, StartDemo: demoStarter(ctx, ws.db, ws.sealer, log), Jobs: runner,
 	})
 	if err != nil {
 		return err
@@ -36,6 +48,21 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	return serveListener(ctx, log, ln, srv.Handler())
+}
+
+// jobsStopTimeout bounds the wait for background work at shutdown: a
+// running import stops after its current batch and records itself as
+// interrupted.
+const jobsStopTimeout = 10 * time.Second
+
+func stopJobs(log *slog.Logger, runner *jobs.Runner) {
+	ctx, cancel := context.WithTimeout(context.Background(), jobsStopTimeout)
+	defer cancel()
+	if err := runner.Stop(ctx); err != nil {
+		log.Error("background work did not stop in time", "err", err)
+		return
+	}
+	log.Info("background work stopped")
 }
 
 // serveListener serves until ctx ends (SIGTERM/SIGINT), then drains

@@ -23,7 +23,7 @@ func loadKeys(t *testing.T, lang string) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		part := map[string]string{}
+		part := map[string]any{}
 		if err := toml.Unmarshal(raw, &part); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -31,10 +31,33 @@ func loadKeys(t *testing.T, lang string) map[string]string {
 			if _, dup := m[k]; dup {
 				t.Errorf("%s: key %q is also in another %s file", f, k, lang)
 			}
-			m[k] = v
+			m[k] = messageText(t, f, k, v)
 		}
 	}
 	return m
+}
+
+// messageText is a message's text: the string, or for a message with
+// plural forms (a table of one / other) its "other" form, which must exist.
+func messageText(t *testing.T, file, key string, v any) string {
+	t.Helper()
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		for form, text := range v {
+			if _, ok := text.(string); !ok || (form != "zero" && form != "one" && form != "two" && form != "few" && form != "many" && form != "other") {
+				t.Errorf("%s: %q has a bad plural form %q", file, key, form)
+			}
+		}
+		if other, ok := v["other"].(string); ok {
+			return other
+		}
+		t.Errorf("%s: %q has no \"other\" plural form", file, key)
+	default:
+		t.Errorf("%s: %q is neither a string nor plural forms", file, key)
+	}
+	return ""
 }
 
 // TestCataloguesHaveTheSameKeys fails when a key is missing from either catalogue.
@@ -131,5 +154,23 @@ func TestKeysBuiltAtRunTime(t *testing.T) {
 		if en[id] == "" || zh[id] == "" {
 			t.Errorf("%q missing from a catalogue", id)
 		}
+	}
+}
+
+// TestPluralForms: English counts take the catalogue's plural forms.
+func TestPluralForms(t *testing.T) {
+	b, err := NewBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, zh := b.Localizer(En), b.Localizer(ZhTW)
+	if got := en.T("import.confirm", "Count", 1); got != "Import 1 contact" {
+		t.Errorf("one = %q", got)
+	}
+	if got := en.T("import.confirm", "Count", 3); got != "Import 3 contacts" {
+		t.Errorf("other = %q", got)
+	}
+	if got := zh.T("import.confirm", "Count", 1); got != "匯入 1 位聯絡人" {
+		t.Errorf("zh-TW = %q", got)
 	}
 }
