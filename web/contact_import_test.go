@@ -194,9 +194,9 @@ func TestContactImportPreviewThenImport(t *testing.T) {
 		for i := 0; i < n; i++ {
 			fmt.Fprintf(&buf, "U%06d,聯絡人 %d 號 — 台北市信義區,0912%06d,true,2026-11-01T09:30:00+08:00,2026-11-20T18:00:00+08:00,VIP;台北,x\r\n", i, i, i)
 		}
-		buf.WriteString("U000001,重複,,,,,,\r\n")                          // line n+2
-		buf.WriteString("BAD1,壞日期,,,yesterday,,,\r\n")                   // line n+3
-		buf.WriteString("BAD2,壞布林,,maybe,,,,\r\n")                       // line n+4
+		buf.WriteString("U000001,重複,,,,,,\r\n")                        // line n+2
+		buf.WriteString("BAD1,壞日期,,,yesterday,,,\r\n")                 // line n+3
+		buf.WriteString("BAD2,壞布林,,maybe,,,,\r\n")                     // line n+4
 		buf.WriteString("BAD3,一萬年,,,9999-12-31T23:59:59-01:00,,,\r\n") // line n+5
 		if buf.Len() < 3<<20 {
 			t.Fatalf("test file is only %d bytes", buf.Len())
