@@ -114,7 +114,6 @@ func previewView(p models.ImportPreview, zone string) views.ImportPreview {
 			row.Bad, row.Cells = &b, strings.Join(r.Cells, ", ")
 		} else {
 			row.ExternalID, row.Name, row.Phone, row.Tags = r.ExternalID, r.Name, models.FormatPhone(r.Phone), strings.Join(r.Tags, ", ")
-			row.Subscribed = "import.sub.keep"
 			if r.Subscribed != nil && *r.Subscribed {
 				row.Subscribed = "import.sub.yes"
 			} else if r.Subscribed != nil {
