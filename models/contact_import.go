@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -54,7 +55,7 @@ const DefaultImportBatch = 1000
 // DefaultSQLiteImportBatch is the rows per transaction on SQLite: its one
 // writer gains from fewer, larger transactions (each rewrites the index
 // pages it touched into the WAL).
-const DefaultSQLiteImportBatch = 5000
+const DefaultSQLiteImportBatch = 20000
 
 func (o ImportOptions) rowOptions() RowOptions {
 	return RowOptions{Now: o.Now, Location: o.Location, Region: o.Region}
@@ -91,8 +92,8 @@ func ImportContacts(ctx context.Context, db *gorm.DB, channelID uint, f *Contact
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	type job struct {
-		rows []importRow
-		read int // rows of the file this batch accounts for, bad ones included
+		batch importBatch
+		read  int // rows of the file this batch accounts for, bad ones included
 	}
 	jobs := make(chan job, 1)
 	var (
@@ -109,12 +110,12 @@ func ImportContacts(ctx context.Context, db *gorm.DB, channelID uint, f *Contact
 		wg.Go(func() {
 			for j := range jobs {
 				created, updated, err := 0, 0, error(nil)
-				if len(j.rows) > 0 && ctx.Err() == nil {
+				if len(j.batch.rows) > 0 && ctx.Err() == nil {
 					// A batch once begun is finished even if ctx ends
 					// meanwhile (it takes well under a second): a stop
 					// falls between batches, so the counts say exactly
 					// what was written.
-					created, updated, err = writeImportBatch(context.WithoutCancel(ctx), db, w, j.rows)
+					created, updated, err = writeImportBatch(context.WithoutCancel(ctx), db, w, j.batch)
 				}
 				if err != nil {
 					cancel(err)
@@ -136,9 +137,17 @@ func ImportContacts(ctx context.Context, db *gorm.DB, channelID uint, f *Contact
 	badCount := 0
 	batch := make([]importRow, 0, opt.BatchSize)
 	read, pending := 0, 0
+	sqlite := !IsPostgres(db)
 	send := func() bool {
+		// The batch's values are prepared here, on the reading side, so
+		// that the writer (SQLite's only one) does nothing but write.
+		b, err := prepareBatch(batch, opt.Now, sqlite)
+		if err != nil {
+			cancel(err)
+			return false
+		}
 		select {
-		case jobs <- job{rows: batch, read: pending}:
+		case jobs <- job{batch: b, read: pending}:
 			batch, pending = make([]importRow, 0, opt.BatchSize), 0
 			return true
 		case <-ctx.Done():
@@ -240,9 +249,10 @@ func (w batchSpec) importIDArg() any {
 // Each step is one statement whatever the batch size: PostgreSQL takes
 // arrays, SQLite a JSON array read with json_each.
 type batchWriter interface {
-	// create inserts rows as new contacts, skipping those that exist, and
-	// returns the ids of the ones it created.
-	create(rows []contactValues) (map[string]uint64, error)
+	// create inserts the batch's rows as new contacts, skipping those that
+	// exist, and returns the id of each row it created (0 for the others),
+	// in the batch's order.
+	create(b importBatch) ([]uint64, error)
 	// lock locks and returns the stored contacts among keys.
 	lock(keys []string) ([]existingContact, error)
 	// update writes stored contacts (contactUpsertSet) and returns their ids.
@@ -254,27 +264,32 @@ type batchWriter interface {
 // writeImportBatch writes one batch in one transaction: it inserts the new
 // contacts, then locks the stored ones, computes their new values and
 // writes them; then it creates the batch's tags once and links them.
-func writeImportBatch(ctx context.Context, db *gorm.DB, spec batchSpec, rows []importRow) (created, updated int, err error) {
+func writeImportBatch(ctx context.Context, db *gorm.DB, spec batchSpec, b importBatch) (created, updated int, err error) {
+	rows := b.rows
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var w batchWriter
 		if IsPostgres(tx) {
+			// A batch's commit need not wait for the disk: the import's
+			// end is recorded by an ordinary commit, which flushes the
+			// log up to it, batches included. A server crash in between
+			// interrupts the import, whose rows stay undoable.
+			if err := tx.Exec("SET LOCAL synchronous_commit = off").Error; err != nil {
+				return err
+			}
 			w = &pgBatch{ctx: ctx, tx: tx, spec: spec}
 		} else {
 			w = &sqliteBatch{ctx: ctx, tx: tx, spec: spec}
 		}
-		values := make([]contactValues, len(rows))
-		for i, r := range rows {
-			values[i] = importValues(r, nil, spec.now)
-		}
-		idOf, err := w.create(values)
+		ids, err := w.create(b)
 		if err != nil {
 			return fmt.Errorf("create contacts: %w", err)
 		}
-		created = len(idOf)
 		var rest []string
-		for _, r := range rows {
-			if _, ok := idOf[r.externalID]; !ok {
+		for i, r := range rows {
+			if ids[i] == 0 {
 				rest = append(rest, r.externalID)
+			} else {
+				created++
 			}
 		}
 		if len(rest) > 0 {
@@ -286,27 +301,52 @@ func writeImportBatch(ctx context.Context, db *gorm.DB, spec batchSpec, rows []i
 			for i := range found {
 				stored[found[i].ExternalID] = &found[i]
 			}
-			values = values[:0]
-			for _, r := range rows {
-				if _, ok := idOf[r.externalID]; !ok {
+			values := make([]contactValues, 0, len(rest))
+			for i, r := range rows {
+				if ids[i] == 0 {
 					values = append(values, importValues(r, stored[r.externalID], spec.now))
 				}
 			}
-			ids, err := w.update(values)
+			idOf, err := w.update(values)
 			if err != nil {
 				return fmt.Errorf("update contacts: %w", err)
 			}
-			updated = len(ids)
-			for k, v := range ids {
-				idOf[k] = v
+			updated = len(idOf)
+			for i, r := range rows {
+				if ids[i] == 0 {
+					ids[i] = idOf[r.externalID]
+				}
 			}
 		}
-		return linkImportTags(tx, w, rows, idOf)
+		return linkImportTags(tx, w, rows, ids)
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("models: import contacts: %w", err)
 	}
 	return created, updated, nil
+}
+
+// importBatch is one transaction's rows, with their values as new
+// contacts (and, for SQLite, those values packed as the JSON create reads).
+type importBatch struct {
+	rows   []importRow
+	values []contactValues
+	packed string
+}
+
+func prepareBatch(rows []importRow, now time.Time, sqlite bool) (importBatch, error) {
+	b := importBatch{rows: rows, values: make([]contactValues, len(rows))}
+	for i, r := range rows {
+		b.values[i] = importValues(r, nil, now)
+	}
+	if sqlite {
+		packed, err := sqliteValues(b.values)
+		if err != nil {
+			return b, fmt.Errorf("models: import contacts: %w", err)
+		}
+		b.packed = packed
+	}
+	return b, nil
 }
 
 // importValues decides what a row writes, given the stored contact (nil
@@ -347,7 +387,7 @@ func utcPtr(t *time.Time) *time.Time {
 }
 
 // linkImportTags creates the batch's tags once and links them.
-func linkImportTags(tx *gorm.DB, w batchWriter, rows []importRow, idOf map[string]uint64) error {
+func linkImportTags(tx *gorm.DB, w batchWriter, rows []importRow, ids []uint64) error {
 	var names []string
 	seen := map[string]bool{}
 	for _, r := range rows {
@@ -373,13 +413,12 @@ func linkImportTags(tx *gorm.DB, w batchWriter, rows []importRow, idOf map[strin
 	}
 	var contactIDs []uint64
 	var tagIDs []uint
-	for _, r := range rows {
-		cid, ok := idOf[r.externalID]
-		if !ok {
+	for i, r := range rows {
+		if ids[i] == 0 {
 			continue
 		}
 		for _, t := range r.tags {
-			contactIDs = append(contactIDs, cid)
+			contactIDs = append(contactIDs, ids[i])
 			tagIDs = append(tagIDs, tagID[t])
 		}
 	}
@@ -413,13 +452,26 @@ func (b *pgBatch) args(rows []contactValues) []any {
 	return []any{int64(b.spec.channelID), ext, name, phone, sub, subAt, unsubAt, lastAt, b.spec.now, b.spec.importIDArg()}
 }
 
-func (b *pgBatch) create(rows []contactValues) (map[string]uint64, error) {
+func (b *pgBatch) create(batch importBatch) ([]uint64, error) {
 	rs, err := b.tx.Statement.ConnPool.QueryContext(b.ctx, "INSERT INTO contacts ("+contactColumns+")"+pgUnnestValues+
-		" ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id", b.args(rows)...)
+		" ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id", b.args(batch.values)...)
 	if err != nil {
 		return nil, err
 	}
-	return scanIDs(rs, len(rows))
+	idOf, err := scanIDs(rs, len(batch.values))
+	if err != nil {
+		return nil, err
+	}
+	return alignIDs(batch.rows, idOf), nil
+}
+
+// alignIDs lists the ids of rows in their order (0: none).
+func alignIDs(rows []importRow, idOf map[string]uint64) []uint64 {
+	ids := make([]uint64, len(rows))
+	for i, r := range rows {
+		ids[i] = idOf[r.externalID]
+	}
+	return ids
 }
 
 // lock takes the row locks with a no-op upsert, which reaches the rows
@@ -487,7 +539,8 @@ const sqliteTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 const sqliteJSONValues = ` SELECT ?, v.value->>0, v.value->>1, v.value->>2, v.value->>3, v.value->>4, v.value->>5, v.value->>6, ?, ?, ?
  FROM json_each(?) AS v WHERE true`
 
-func (b *sqliteBatch) values(rows []contactValues) (string, error) {
+// sqliteValues packs rows as the JSON sqliteJSONValues reads.
+func sqliteValues(rows []contactValues) (string, error) {
 	out := make([][]any, len(rows))
 	for i, r := range rows {
 		out[i] = []any{r.externalID, r.name, r.phone, r.subscribed, sqliteTime(r.subscribedAt), sqliteTime(r.unsubscribedAt), sqliteTime(r.lastAt)}
@@ -503,26 +556,78 @@ func sqliteTime(t *time.Time) any {
 	return t.UTC().Format(sqliteTimeLayout)
 }
 
-func (b *sqliteBatch) insert(rows []contactValues, tail string) (map[string]uint64, error) {
-	vals, err := b.values(rows)
-	if err != nil {
-		return nil, err
-	}
+func (b *sqliteBatch) insert(packed string, n int, tail string) (map[string]uint64, error) {
 	now := b.spec.now.UTC().Format(sqliteTimeLayout)
 	rs, err := b.tx.Statement.ConnPool.QueryContext(b.ctx, "INSERT INTO contacts ("+contactColumns+")"+sqliteJSONValues+tail,
-		int64(b.spec.channelID), now, now, b.spec.importIDArg(), vals)
+		int64(b.spec.channelID), now, now, b.spec.importIDArg(), packed)
 	if err != nil {
 		return nil, err
 	}
-	return scanIDs(rs, len(rows))
+	return scanIDs(rs, n)
 }
 
-func (b *sqliteBatch) create(rows []contactValues) (map[string]uint64, error) {
-	return b.insert(rows, " ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id")
+// create inserts without RETURNING, which makes SQLite keep every
+// returned row in a temporary table and the driver copy it out. It needs
+// none: holding the write lock, one INSERT … SELECT gives the rows it
+// creates consecutive rowids in the order json_each reads them, ending at
+// last_insert_rowid(). When every row was created they are the batch in
+// order (checked at both ends); otherwise the created ones are read back
+// by that id range.
+func (b *sqliteBatch) create(batch importBatch) ([]uint64, error) {
+	now := b.spec.now.UTC().Format(sqliteTimeLayout)
+	res, err := b.tx.Statement.ConnPool.ExecContext(b.ctx, "INSERT INTO contacts ("+contactColumns+")"+sqliteJSONValues+
+		" ON CONFLICT (channel_id, external_id) DO NOTHING", int64(b.spec.channelID), now, now, b.spec.importIDArg(), batch.packed)
+	if err != nil {
+		return nil, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, err
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]uint64, len(batch.rows))
+	if n == 0 {
+		return ids, nil
+	}
+	first := uint64(last) - uint64(n) + 1
+	if int(n) == len(batch.rows) {
+		var ends []struct {
+			ID         uint64
+			ExternalID string
+		}
+		err := b.tx.Raw("SELECT id, external_id FROM contacts WHERE id IN (?, ?) ORDER BY id", first, uint64(last)).Scan(&ends).Error
+		if err != nil {
+			return nil, err
+		}
+		if (n == 1 && len(ends) == 1 && ends[0].ExternalID == batch.rows[0].externalID) ||
+			(len(ends) == 2 && ends[0].ExternalID == batch.rows[0].externalID && ends[1].ExternalID == batch.rows[n-1].externalID) {
+			for i := range ids {
+				ids[i] = first + uint64(i)
+			}
+			return ids, nil
+		}
+	}
+	rs, err := b.tx.Statement.ConnPool.QueryContext(b.ctx, "SELECT id, external_id FROM contacts WHERE id BETWEEN ? AND ? AND channel_id = ?",
+		first, uint64(last), int64(b.spec.channelID))
+	if err != nil {
+		return nil, err
+	}
+	idOf, err := scanIDs(rs, int(n))
+	if err != nil {
+		return nil, err
+	}
+	return alignIDs(batch.rows, idOf), nil
 }
 
 func (b *sqliteBatch) update(rows []contactValues) (map[string]uint64, error) {
-	return b.insert(rows, contactUpsertSet)
+	packed, err := sqliteValues(rows)
+	if err != nil {
+		return nil, err
+	}
+	return b.insert(packed, len(rows), contactUpsertSet)
 }
 
 func (b *sqliteBatch) lock(keys []string) ([]existingContact, error) {
@@ -536,21 +641,31 @@ func (b *sqliteBatch) lock(keys []string) ([]existingContact, error) {
 	return out, err
 }
 
+// link inserts one statement per tag, with its contacts as a flat JSON
+// array of ids: json_each hands out scalars as they are, the cheapest
+// thing it reads.
 func (b *sqliteBatch) link(contactIDs []uint64, tagIDs []uint) error {
-	if len(contactIDs) == 0 {
-		return nil
+	byTag := map[uint][]byte{}
+	var order []uint
+	for i, tid := range tagIDs {
+		buf, ok := byTag[tid]
+		if !ok {
+			order = append(order, tid)
+			buf = append(buf, '[')
+		} else {
+			buf = append(buf, ',')
+		}
+		byTag[tid] = strconv.AppendUint(buf, contactIDs[i], 10)
 	}
-	pairs := make([][2]uint64, len(contactIDs))
-	for i := range contactIDs {
-		pairs[i] = [2]uint64{contactIDs[i], uint64(tagIDs[i])}
+	for _, tid := range order {
+		_, err := b.tx.Statement.ConnPool.ExecContext(b.ctx,
+			"INSERT INTO contact_tags (contact_id, tag_id) SELECT value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
+			int64(tid), string(append(byTag[tid], ']')))
+		if err != nil {
+			return err
+		}
 	}
-	raw, err := json.Marshal(pairs)
-	if err != nil {
-		return err
-	}
-	_, err = b.tx.Statement.ConnPool.ExecContext(b.ctx,
-		"INSERT INTO contact_tags (contact_id, tag_id) SELECT v.value->>0, v.value->>1 FROM json_each(?) AS v WHERE true ON CONFLICT DO NOTHING", string(raw))
-	return err
+	return nil
 }
 
 // scanIDs reads "id, external_id" rows.

@@ -425,9 +425,12 @@ func UndoContactImport(ctx context.Context, db *gorm.DB, id uint64, now time.Tim
 	}
 	db = db.WithContext(ctx)
 	removed := 0
+	var after uint64
 	for {
+		// One walk over the account's contacts in id order (import_id has
+		// no index; the contacts of one import lie close together).
 		var ids []uint64
-		err := db.Model(&Contact{}).Where("import_id = ? AND channel_id = ?", id, imp.ChannelID).
+		err := db.Model(&Contact{}).Where("channel_id = ? AND id > ? AND import_id = ?", imp.ChannelID, after, id).
 			Order("id").Limit(undoChunk).Pluck("id", &ids).Error
 		if err != nil {
 			return removed, fmt.Errorf("models: undo contact import %d: %w", id, err)
@@ -445,6 +448,7 @@ func UndoContactImport(ctx context.Context, db *gorm.DB, id uint64, now time.Tim
 			return removed, fmt.Errorf("models: undo contact import %d: %w", id, err)
 		}
 		removed += len(ids)
+		after = ids[len(ids)-1]
 	}
 	res := db.Model(&ContactImport{}).Where("id = ? AND state = ?", id, imp.State).
 		Updates(map[string]any{"state": ImportUndone, "undone": gorm.Expr("undone + ?", removed), "undone_at": now.UTC()})

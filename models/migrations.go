@@ -215,7 +215,8 @@ func migrate0005(tx *gorm.DB) error {
 //     import ends, where every instance can read it;
 //   - contacts.import_id names the import that created a contact (never one
 //     that only updated it), so that undoing an import removes exactly
-//     those; the partial index serves that delete.
+//     those. It has no index: every imported contact would pay for one,
+//     and an undo (rare) walks the account's contacts once by id instead.
 func migrate0008(tx *gorm.DB) error {
 	type ContactImport struct {
 		ID          uint64     `gorm:"primaryKey"`
@@ -249,13 +250,8 @@ func migrate0008(tx *gorm.DB) error {
 	if err := tx.AutoMigrate(&ContactImport{}, &ContactImportFile{}); err != nil {
 		return fmt.Errorf("models: migrate 0008: %w", err)
 	}
-	for _, s := range []string{
-		"ALTER TABLE contacts ADD COLUMN import_id BIGINT",
-		"CREATE INDEX IF NOT EXISTS idx_contacts_import ON contacts (import_id) WHERE import_id IS NOT NULL",
-	} {
-		if err := tx.Exec(s).Error; err != nil {
-			return fmt.Errorf("models: migrate 0008: %w", err)
-		}
+	if err := tx.Exec("ALTER TABLE contacts ADD COLUMN import_id BIGINT").Error; err != nil {
+		return fmt.Errorf("models: migrate 0008: %w", err)
 	}
 	return nil
 }
