@@ -771,3 +771,25 @@ func sortedCSV(s string) string {
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
 }
+
+// TestContactListShowsPhonesInInternationalFormat: stored E.164 numbers,
+// and WhatsApp digits stored before normalisation, read "+886 912 345 678".
+func TestContactListShowsPhonesInInternationalFormat(t *testing.T) {
+	app := newTestApp(t, dbtest.SQLite(t))
+	app.addUser("mk@example.com", models.RoleMarketer)
+	ch := app.channel("whatsapp", "")
+	for id, phone := range map[string]string{"886912345678": "+886912345678", "85291234567": "85291234567"} {
+		if err := app.db.Create(&models.Contact{ChannelID: ch.ID, ExternalID: id, Name: "n" + id, Phone: phone, Subscribed: true}).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := app.browser()
+	b.signIn("mk@example.com")
+	p := b.get("/contacts?channel=" + uid(ch.ID))
+	wantStatus(t, p, http.StatusOK)
+	for _, want := range []string{"+886 912 345 678", "+852 9123 4567"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the list does not show %q", want)
+		}
+	}
+}
