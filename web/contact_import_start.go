@@ -10,8 +10,13 @@ import (
 	"omnicast/models"
 )
 
-// errImportNothingGood: a file none of whose rows can be imported.
-var errImportNothingGood = errors.New("error.import_nothing_good")
+// Reasons a confirmation is refused (catalogue ids).
+var (
+	// errImportNothingGood: a file none of whose rows can be imported.
+	errImportNothingGood = errors.New("error.import_nothing_good")
+	// errImportChannelGone: the account was removed since the upload.
+	errImportChannelGone = errors.New("error.import_channel_gone")
+)
 
 // contactImportStart confirms a previewed import and queues it for the
 // background worker. When more than half of the file's rows will fail, the
@@ -28,6 +33,15 @@ func (s *Server) contactImportStart(c echo.Context) error {
 	}
 	v, err := s.importView(imp)
 	if err != nil {
+		return err
+	}
+	if _, err := models.FindChannel(s.db, imp.ChannelID); errors.Is(err, models.ErrNotFound) {
+		if err := models.CancelContactImport(s.db, imp.ID); err != nil && !errors.Is(err, models.ErrImportState) {
+			return err
+		}
+		v.State, v.Error = models.ImportCancelled, errImportChannelGone.Error()
+		return s.renderImport(c, http.StatusUnprocessableEntity, v)
+	} else if err != nil {
 		return err
 	}
 	switch {

@@ -793,3 +793,30 @@ func TestContactListShowsPhonesInInternationalFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestContactImportIntoARemovedAccount: an account removed between upload
+// and confirmation gets no contacts.
+func TestContactImportIntoARemovedAccount(t *testing.T) {
+	app := newTestApp(t, dbtest.SQLite(t))
+	app.addUser("mk@example.com", models.RoleMarketer)
+	ch := importTestChannel(t, app, "台北門市")
+	b := app.browser()
+	b.signIn("mk@example.com")
+	b.get("/contacts/import")
+	up := b.upload("/contacts/import", map[string]string{"channel": uid(ch.ID)}, "a.csv", []byte("external_id\nU1\n"), true)
+	if err := models.DeleteChannel(app.db, ch.ID); err != nil {
+		t.Fatal(err)
+	}
+	p := b.post(up.location()+"/start", url.Values{})
+	wantStatus(t, p, http.StatusUnprocessableEntity)
+	if !strings.Contains(p.text(`[data-testid="import-error"]`), "account was removed") {
+		t.Errorf("message %q", p.text(`[data-testid="import-error"]`))
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := countImported(t, app.db); n != 0 {
+		t.Fatalf("%d contacts imported into a removed account", n)
+	}
+	if imp, _ := models.FindContactImport(app.db, importID(t, up.location())); imp.State != models.ImportCancelled {
+		t.Fatalf("import left %s", imp.State)
+	}
+}
