@@ -49,7 +49,7 @@ func newTestApp(t *testing.T, db *gorm.DB) *testApp {
 	clock := &testClock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Background work as serve runs it; stopped after the HTTP server.
-	runner, err := jobs.New(jobs.Config{DB: db, Logger: log, Now: clock.Now, Poll: 20 * time.Millisecond})
+	runner, err := jobs.New(jobs.Config{DB: db, Logger: log, Now: clock.Now, Poll: 250 * time.Millisecond})
 	if err != nil {
 		t.Fatalf("new runner: %v", err)
 	}

@@ -20,6 +20,8 @@ import (
 
 	"omnicast/models"
 	"omnicast/models/dbtest"
+	"omnicast/views"
+	"omnicast/views/i18n"
 )
 
 // upload posts a multipart form with one file, carrying the CSRF token of
@@ -818,5 +820,38 @@ func TestContactImportIntoARemovedAccount(t *testing.T) {
 	}
 	if imp, _ := models.FindContactImport(app.db, importID(t, up.location())); imp.State != models.ImportCancelled {
 		t.Fatalf("import left %s", imp.State)
+	}
+}
+
+// TestImportKeysBuiltAtRunTime: the import pages build message ids from
+// states, columns and encodings; each exists in both languages.
+func TestImportKeysBuiltAtRunTime(t *testing.T) {
+	b, err := i18n.NewBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, st := range []string{models.ImportPreviewState, models.ImportQueued, models.ImportRunning, models.ImportDone, models.ImportFailed,
+		models.ImportInterrupted, models.ImportCancelled, models.ImportExpired, models.ImportUndone} {
+		ids = append(ids, "import.state."+st)
+		v := views.ImportView{State: st}
+		ids = append(ids, v.TitleID(), v.IntroID())
+	}
+	for _, col := range models.ContactCSVColumns() {
+		ids = append(ids, "import.field."+col, "import.col."+col)
+	}
+	for _, enc := range []string{models.EncodingUTF8, models.EncodingBig5, models.EncodingUTF16LE, models.EncodingUTF16BE} {
+		ids = append(ids, "import.encoding."+enc)
+	}
+	for _, e := range append(models.ImportRowReasons(), models.ImportFileErrors()...) {
+		ids = append(ids, e.Error())
+	}
+	for _, lang := range i18n.Languages() {
+		lz := b.Localizer(lang)
+		for _, id := range ids {
+			if lz.T(id, "Count", 2) == id {
+				t.Errorf("%s lacks %q", lang, id)
+			}
+		}
 	}
 }
