@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 )
 
@@ -105,7 +108,7 @@ func ImportContacts(ctx context.Context, db *gorm.DB, channelID uint, f *Contact
 	if IsPostgres(db) {
 		workers = 2
 	}
-	w := batchSpec{channelID: channelID, now: opt.Now, importID: opt.ImportID}
+	w := batchSpec{channelID: channelID, now: opt.Now, importID: opt.ImportID, existing: new(atomic.Bool)}
 	for range workers {
 		wg.Go(func() {
 			for j := range jobs {
@@ -232,6 +235,9 @@ type batchSpec struct {
 	channelID uint
 	now       time.Time
 	importID  uint64 // 0: none
+	// existing turns true once a batch met contacts already stored: the
+	// PostgreSQL batches that follow insert with ON CONFLICT at once.
+	existing *atomic.Bool
 }
 
 // importIDArg is the import_id a created contact gets (NULL for none).
@@ -463,17 +469,52 @@ func (b *pgBatch) args(rows []contactValues) []any {
 	return []any{int64(b.spec.channelID), ext, name, phone, sub, subAt, unsubAt, lastAt, b.spec.now, b.spec.importIDArg()}
 }
 
+// create first tries a plain INSERT, a fifth cheaper for PostgreSQL than
+// the speculative insertion of ON CONFLICT, inside a savepoint: a file of
+// new contacts (the common big import) goes through that way. When a row
+// exists already (a unique violation, found at the first such row), the
+// savepoint is rolled back and the batch, and those after it, insert with
+// ON CONFLICT DO NOTHING.
 func (b *pgBatch) create(batch importBatch) ([]uint64, error) {
-	rs, err := b.tx.Statement.ConnPool.QueryContext(b.ctx, "INSERT INTO contacts ("+contactColumns+")"+pgUnnestValues+
-		" ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id", b.args(batch.values)...)
-	if err != nil {
-		return nil, err
+	const insert = "INSERT INTO contacts (" + contactColumns + ")" + pgUnnestValues
+	args := b.args(batch.values)
+	pool := b.tx.Statement.ConnPool
+	if !b.spec.existing.Load() {
+		if _, err := pool.ExecContext(b.ctx, "SAVEPOINT import_batch"); err != nil {
+			return nil, err
+		}
+		idOf, err := b.insertReturning(insert+" RETURNING id, external_id", args, len(batch.values))
+		if err == nil {
+			if _, err := pool.ExecContext(b.ctx, "RELEASE SAVEPOINT import_batch"); err != nil {
+				return nil, err
+			}
+			return alignIDs(batch.rows, idOf), nil
+		}
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != pgUniqueViolation {
+			return nil, err
+		}
+		if _, err := pool.ExecContext(b.ctx, "ROLLBACK TO SAVEPOINT import_batch"); err != nil {
+			return nil, err
+		}
+		b.spec.existing.Store(true)
 	}
-	idOf, err := scanIDs(rs, len(batch.values))
+	idOf, err := b.insertReturning(insert+" ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id", args, len(batch.values))
 	if err != nil {
 		return nil, err
 	}
 	return alignIDs(batch.rows, idOf), nil
+}
+
+// pgUniqueViolation is PostgreSQL's SQLSTATE for a duplicate key.
+const pgUniqueViolation = "23505"
+
+func (b *pgBatch) insertReturning(q string, args []any, n int) (map[string]uint64, error) {
+	rs, err := b.tx.Statement.ConnPool.QueryContext(b.ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanIDs(rs, n)
 }
 
 // alignIDs lists the ids of rows in their order (0: none).
