@@ -175,6 +175,15 @@ func TestImportStoppedAtShutdownIsInterrupted(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ch := mustChannel(t, db)
 		imp := queueImport(t, db, ch, bigCSV(20_000), time.Now())
+		// Each batch creates its tags through GORM: slow that down, so the
+		// import is surely still running when the shutdown comes.
+		if err := db.Callback().Create().Before("gorm:create").Register("test:slow_tags", func(tx *gorm.DB) {
+			if tx.Statement.Table == "tags" {
+				time.Sleep(20 * time.Millisecond)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
 		r, err := New(Config{DB: db, Logger: quietLog(), Poll: time.Hour, ImportBatch: 200})
 		if err != nil {
 			t.Fatal(err)
