@@ -90,6 +90,9 @@ func BenchmarkContactsImportCLI(b *testing.B) {
 				out := d.benchRun(b, append(args, file)...)
 				took := time.Since(start)
 				cpu := processCPU() - cpu0
+				if os.Getenv("OMNICAST_BENCH_VERBOSE") != "" {
+					fmt.Print(out)
+				}
 				if !strings.Contains(out, fmt.Sprintf("%d created", n)) {
 					b.Fatalf("import: %s", out)
 				}
