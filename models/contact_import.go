@@ -283,7 +283,18 @@ func writeImportBatch(ctx context.Context, db *gorm.DB, spec batchSpec, b import
 			if err := tx.Exec("SET LOCAL synchronous_commit = off").Error; err != nil {
 				return err
 			}
-			w = &pgBatch{ctx: ctx, tx: tx, spec: spec}
+			pw := &pgBatch{ctx: ctx, tx: tx, spec: spec}
+			if !spec.existing.Load() {
+				done, err := pw.createLinked(b)
+				if err != nil {
+					return fmt.Errorf("create contacts: %w", err)
+				}
+				if done {
+					created = len(rows)
+					return nil
+				}
+			}
+			w = pw
 		} else {
 			w = &sqliteBatch{ctx: ctx, tx: tx, spec: spec}
 		}
@@ -397,28 +408,9 @@ func utcPtr(t *time.Time) *time.Time {
 
 // linkImportTags creates the batch's tags once and links them.
 func linkImportTags(tx *gorm.DB, w batchWriter, rows []importRow, ids []uint64, fresh []bool) error {
-	var names []string
-	seen := map[string]bool{}
-	for _, r := range rows {
-		for _, t := range r.tags {
-			if !seen[t] {
-				seen[t] = true
-				names = append(names, t)
-			}
-		}
-	}
-	if len(names) == 0 {
-		return nil
-	}
-	// Sorted, so concurrent batches create shared tags in the same order.
-	sort.Strings(names)
-	tags, err := EnsureTags(tx, names)
-	if err != nil {
+	tagID, err := batchTagIDs(tx, rows)
+	if err != nil || len(tagID) == 0 {
 		return err
-	}
-	tagID := make(map[string]uint, len(tags))
-	for _, t := range tags {
-		tagID[t.Name] = t.ID
 	}
 	// Links of contacts this transaction created cannot exist yet (no one
 	// else sees those contacts), so they skip the conflict check, which
@@ -445,6 +437,34 @@ func linkImportTags(tx *gorm.DB, w batchWriter, rows []importRow, ids []uint64, 
 	return nil
 }
 
+// batchTagIDs creates the batch's tags once and returns their ids by name.
+func batchTagIDs(tx *gorm.DB, rows []importRow) (map[string]uint, error) {
+	var names []string
+	seen := map[string]bool{}
+	for _, r := range rows {
+		for _, t := range r.tags {
+			if !seen[t] {
+				seen[t] = true
+				names = append(names, t)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	// Sorted, so concurrent batches create shared tags in the same order.
+	sort.Strings(names)
+	tags, err := EnsureTags(tx, names)
+	if err != nil {
+		return nil, err
+	}
+	tagID := make(map[string]uint, len(tags))
+	for _, t := range tags {
+		tagID[t.Name] = t.ID
+	}
+	return tagID, nil
+}
+
 // pgBatch writes through the transaction's connection with array
 // parameters: a handful of parameters per statement whatever the batch size.
 type pgBatch struct {
@@ -469,37 +489,57 @@ func (b *pgBatch) args(rows []contactValues) []any {
 	return []any{int64(b.spec.channelID), ext, name, phone, sub, subAt, unsubAt, lastAt, b.spec.now, b.spec.importIDArg()}
 }
 
-// create first tries a plain INSERT, a fifth cheaper for PostgreSQL than
-// the speculative insertion of ON CONFLICT, inside a savepoint: a file of
-// new contacts (the common big import) goes through that way. When a row
-// exists already (a unique violation, found at the first such row), the
-// savepoint is rolled back and the batch, and those after it, insert with
-// ON CONFLICT DO NOTHING.
-func (b *pgBatch) create(batch importBatch) ([]uint64, error) {
-	const insert = "INSERT INTO contacts (" + contactColumns + ")" + pgUnnestValues
-	args := b.args(batch.values)
+// createLinked writes a batch of new contacts and their tag links in one
+// statement, with a plain INSERT (a fifth cheaper for PostgreSQL than the
+// speculative insertion of ON CONFLICT) inside a savepoint: a file of new
+// contacts, the common big import, goes through that way without a single
+// id travelling to the client and back. When a row exists already (a
+// unique violation, found at the first such row) it rolls back to the
+// savepoint and answers false; that batch and those after it then take the
+// general way (create with ON CONFLICT, update, link).
+func (b *pgBatch) createLinked(batch importBatch) (bool, error) {
+	tagID, err := batchTagIDs(b.tx, batch.rows)
+	if err != nil {
+		return false, err
+	}
+	var linkExt []string
+	var linkTag []int64
+	for _, r := range batch.rows {
+		for _, t := range r.tags {
+			linkExt = append(linkExt, r.externalID)
+			linkTag = append(linkTag, int64(tagID[t]))
+		}
+	}
 	pool := b.tx.Statement.ConnPool
-	if !b.spec.existing.Load() {
-		if _, err := pool.ExecContext(b.ctx, "SAVEPOINT import_batch"); err != nil {
-			return nil, err
-		}
-		idOf, err := b.insertReturning(insert+" RETURNING id, external_id", args, len(batch.values))
-		if err == nil {
-			if _, err := pool.ExecContext(b.ctx, "RELEASE SAVEPOINT import_batch"); err != nil {
-				return nil, err
-			}
-			return alignIDs(batch.rows, idOf), nil
-		}
-		var pgErr *pgconn.PgError
-		if !errors.As(err, &pgErr) || pgErr.Code != pgUniqueViolation {
-			return nil, err
-		}
+	if _, err := pool.ExecContext(b.ctx, "SAVEPOINT import_batch"); err != nil {
+		return false, err
+	}
+	var n int
+	err = pool.QueryRowContext(b.ctx, `WITH ins AS (INSERT INTO contacts (`+contactColumns+`)`+pgUnnestValues+` RETURNING id, external_id),
+ links AS (INSERT INTO contact_tags (contact_id, tag_id)
+   SELECT ins.id, l.tag_id FROM unnest($11::text[], $12::bigint[]) AS l(external_id, tag_id) JOIN ins USING (external_id))
+ SELECT count(*) FROM ins`, append(b.args(batch.values), linkExt, linkTag)...).Scan(&n)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == pgUniqueViolation {
 		if _, err := pool.ExecContext(b.ctx, "ROLLBACK TO SAVEPOINT import_batch"); err != nil {
-			return nil, err
+			return false, err
 		}
 		b.spec.existing.Store(true)
+		return false, nil
 	}
-	idOf, err := b.insertReturning(insert+" ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id", args, len(batch.values))
+	if err != nil {
+		return false, err
+	}
+	if n != len(batch.rows) {
+		return false, fmt.Errorf("inserted %d of %d new contacts", n, len(batch.rows))
+	}
+	_, err = pool.ExecContext(b.ctx, "RELEASE SAVEPOINT import_batch")
+	return err == nil, err
+}
+
+func (b *pgBatch) create(batch importBatch) ([]uint64, error) {
+	idOf, err := b.insertReturning("INSERT INTO contacts ("+contactColumns+")"+pgUnnestValues+
+		" ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id, external_id", b.args(batch.values), len(batch.values))
 	if err != nil {
 		return nil, err
 	}
