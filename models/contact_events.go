@@ -123,6 +123,7 @@ func storeReceipt(tx *gorm.DB, channelID uint, ev channels.Event) error {
 
 // applyContactEvent creates or updates the contact an event is about.
 func applyContactEvent(tx *gorm.DB, ch *Channel, ev channels.Event, profile channels.Profile) (EventOutcome, error) {
+	ev.Phone = PhoneFromWhatsApp(ev.Phone) // WhatsApp's wa_id digits, stored in E.164 like imported numbers
 	t := ev.Time
 	r, created, err := findOrCreateContact(tx, ch, ev, profile)
 	if err != nil {

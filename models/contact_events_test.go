@@ -128,7 +128,7 @@ func TestWhatsAppContactAndReceipts(t *testing.T) {
 		ch := mustChannel(t, db, channels.KindWhatsApp)
 		apply(t, db, ch, channels.Event{Kind: channels.EventMessage, UserID: "886912345678", Name: "Wong Ka Ming", Phone: "886912345678", Time: at(3), DedupeKey: "wamid.1"}, nil)
 		c := contact(t, db, ch, "886912345678")
-		if c.Name != "Wong Ka Ming" || c.Phone != "886912345678" {
+		if c.Name != "Wong Ka Ming" || c.Phone != "+886912345678" {
 			t.Fatalf("whatsapp contact: %+v", c)
 		}
 		apply(t, db, ch, channels.Event{Kind: channels.EventMessage, UserID: "886912345678", Name: "王家明", Time: at(4), DedupeKey: "wamid.2"}, nil)

@@ -20,8 +20,9 @@ const ExportBatch = 1000
 // ExportContacts writes the contacts matching f as CSV (UTF-8 with a BOM,
 // CRLF line ends, the ContactCSVColumns header) to w, in the list's order.
 // It walks the list by keyset, a page at a time, and streams: memory does
-// not grow with the list. Times are RFC 3339 in loc. It returns the number
-// of contacts written.
+// not grow with the list. Times are RFC 3339 in loc; phone numbers are in
+// international format; cells a spreadsheet would run as a formula are
+// protected (protectCell). It returns the number of contacts written.
 func ExportContacts(ctx context.Context, db *gorm.DB, f ContactFilter, w io.Writer, loc *time.Location, now time.Time) (int, error) {
 	if f.ChannelID == 0 {
 		return 0, ErrFilterChannel
@@ -73,7 +74,7 @@ func fillExportRecord(rec []string, c ContactWithTags, loc *time.Location) {
 	}
 	rec[0] = protectCell(c.ExternalID)
 	rec[1] = protectCell(c.Name)
-	rec[2] = protectCell(c.Phone)
+	rec[2] = protectPhoneCell(FormatPhone(c.Phone))
 	rec[3] = "false"
 	if c.Subscribed {
 		rec[3] = "true"

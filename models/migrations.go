@@ -26,6 +26,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0005_contact_filter_indexes", Migrate: migrate0005},
 		{ID: "0006_user_session_epoch", Migrate: migrate0006},
 		{ID: "0007_contact_counts", Migrate: migrate0007},
+		{ID: "0008_contact_imports", Migrate: migrate0008},
 		{ID: "0009_tag_name_key", Migrate: migrate0009},
 	}
 }
@@ -324,6 +325,56 @@ func migrate0006(tx *gorm.DB) error {
 	}
 	if err := tx.Migrator().AddColumn(&User{}, "SessionEpoch"); err != nil {
 		return fmt.Errorf("models: migrate 0006: %w", err)
+	}
+	return nil
+}
+
+// migrate0008 moves CSV imports into the database, so that an import runs
+// in the background on any instance and survives a restart as a record:
+//   - contact_imports holds each import: account, user, file, state,
+//     progress, counts, the rows that failed and the preview shown before it
+//     ran; it is kept after the import as its history;
+//   - contact_import_files holds the uploaded file (as UTF-8) until the
+//     import ends, where every instance can read it;
+//   - contacts.import_id names the import that created a contact (never one
+//     that only updated it), so that undoing an import removes exactly
+//     those. It has no index: every imported contact would pay for one,
+//     and an undo (rare) walks the account's contacts once by id instead.
+func migrate0008(tx *gorm.DB) error {
+	type ContactImport struct {
+		ID          uint64     `gorm:"primaryKey"`
+		ChannelID   uint       `gorm:"not null;index:idx_contact_imports_channel,priority:1"`
+		UserID      *uint      `gorm:""`
+		FileName    string     `gorm:"size:255;not null;default:''"`
+		Encoding    string     `gorm:"size:16;not null;default:''"`
+		Timezone    string     `gorm:"size:64;not null;default:''"`
+		Region      string     `gorm:"size:8;not null;default:''"`
+		State       string     `gorm:"size:16;not null;index"`
+		TotalRows   int        `gorm:"not null;default:0"`
+		DoneRows    int        `gorm:"not null;default:0"`
+		Created     int        `gorm:"not null;default:0"`
+		Updated     int        `gorm:"not null;default:0"`
+		Bad         int        `gorm:"not null;default:0"`
+		BadRows     string     `gorm:"not null;default:'[]'"`
+		Preview     string     `gorm:"not null;default:'{}'"`
+		Error       string     `gorm:"size:500;not null;default:''"`
+		ClaimedBy   string     `gorm:"size:100;not null;default:''"`
+		HeartbeatAt *time.Time `gorm:""`
+		Undone      int        `gorm:"not null;default:0"`
+		CreatedAt   time.Time  `gorm:"not null;index:idx_contact_imports_channel,priority:2"`
+		StartedAt   *time.Time
+		FinishedAt  *time.Time
+		UndoneAt    *time.Time
+	}
+	type ContactImportFile struct {
+		ImportID uint64 `gorm:"primaryKey;autoIncrement:false"`
+		Data     []byte `gorm:"not null"`
+	}
+	if err := tx.AutoMigrate(&ContactImport{}, &ContactImportFile{}); err != nil {
+		return fmt.Errorf("models: migrate 0008: %w", err)
+	}
+	if err := tx.Exec("ALTER TABLE contacts ADD COLUMN import_id BIGINT").Error; err != nil {
+		return fmt.Errorf("models: migrate 0008: %w", err)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"gorm.io/gorm"
 
+	"omnicast/jobs"
 	"omnicast/models"
 )
 
@@ -25,6 +27,10 @@ type testClock struct {
 }
 
 func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+// Set moves the clock to t (background workers read it concurrently).
+func (c *testClock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
+
 func (c *testClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -37,6 +43,7 @@ type testApp struct {
 	srv   *Server
 	http  *httptest.Server
 	clock *testClock
+	jobs  *jobs.Runner
 }
 
 const testPassword = "correct horse battery"
@@ -50,9 +57,22 @@ func newTestApp(t *testing.T, db *gorm.DB) *testApp {
 func newTestAppWith(t *testing.T, db *gorm.DB, configure func(*Config)) *testApp {
 	t.Helper()
 	clock := &testClock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// Background work as serve runs it; stopped after the HTTP server.
+	runner, err := jobs.New(jobs.Config{DB: db, Logger: log, Now: clock.Now, Poll: 250 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("new runner: %v", err)
+	}
+	if err := runner.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := runner.Stop(context.Background()); err != nil {
+			t.Errorf("stop background work: %v", err)
+		}
+	})
 	cfg := Config{
-		DB: db, SecretKey: []byte(strings.Repeat("k", 32)),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now,
+		DB: db, SecretKey: []byte(strings.Repeat("k", 32)), Logger: log, Now: clock.Now, Jobs: runner,
 	}
 	if configure != nil {
 		configure(&cfg)
@@ -63,7 +83,7 @@ func newTestAppWith(t *testing.T, db *gorm.DB, configure func(*Config)) *testApp
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &testApp{t: t, db: db, srv: srv, http: hs, clock: clock}
+	return &testApp{t: t, db: db, srv: srv, http: hs, clock: clock, jobs: runner}
 }
 
 // addUser creates a user directly in the database.

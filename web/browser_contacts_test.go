@@ -18,7 +18,7 @@ import (
 func TestBrowserFilterSelectAllAndTag(t *testing.T) {
 	ctx := newBrowserContext(t)
 	app := newTestApp(t, dbtest.SQLite(t))
-	app.clock.now = time.Now().UTC() // the browser's "last 7 days" is relative to real time
+	app.clock.Set(time.Now().UTC()) // the browser's "last 7 days" is relative to real time
 	app.addUser("mei@example.com", models.RoleMarketer)
 	ch := app.channel("messenger", "")
 	app.seedContacts(ch, 300) // interactions 1..300 hours ago; VIP every third

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,10 +16,10 @@ import (
 // Form errors of the import page (catalogue ids).
 var errImportNoFile = errors.New("error.import_no_file")
 
-// contactImportCreate takes an uploaded CSV file: the whole file is
-// checked first (encoding, header, at least one row) and refused on the
-// form if it cannot be imported at all; otherwise it is imported in the
-// background and the browser goes to the progress page.
+// contactImportCreate takes an uploaded CSV file. A file that cannot be
+// imported at all (encoding, header, no rows) is refused on the form;
+// otherwise the whole file is read as the import will read it, without
+// writing a contact, and stored with that preview for the user to confirm.
 func (s *Server) contactImportCreate(c echo.Context) error {
 	channelID, _ := parseID(c.FormValue("channel"))
 	refuse := func(field string, err error) error {
@@ -41,46 +41,29 @@ func (s *Server) contactImportCreate(c echo.Context) error {
 		return err
 	}
 	defer src.Close()
-	// The upload's own temporary file goes when this request ends; the
-	// import outlives it, so it reads a copy.
-	tmp, err := os.CreateTemp("", "omnicast-import-*.csv")
+	raw, err := io.ReadAll(src)
 	if err != nil {
 		return err
 	}
-	keep := false
-	defer func() {
-		if !keep {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := io.Copy(tmp, src); err != nil {
-		return err
-	}
-	file, err := models.OpenContactCSV(tmp)
-	if isImportFileError(err) {
+	file, err := models.ParseContactCSV(raw)
+	if models.IsImportFileError(err) {
 		return refuse("file", err)
 	}
 	if err != nil {
 		return err
 	}
-	job, err := s.imports.start(ch.ID, ch.Name, filepath.Base(fh.Filename), file.Rows, s.now())
-	if errors.Is(err, errImportRunning) {
-		return refuse("channel", err)
+	var userID *uint
+	if u := currentUser(c); u != nil {
+		userID = &u.ID
 	}
+	imp, err := models.CreateContactImport(s.db, models.NewContactImport{
+		ChannelID: ch.ID, UserID: userID, FileName: filepath.Base(fh.Filename), File: file,
+		Timezone: s.Workspace().Timezone, Now: s.now(),
+	})
 	if err != nil {
 		return err
 	}
-	keep = true
-	go s.runImport(job, file, tmp)
-	return redirect(c, "/contacts/import/"+job.id)
+	return redirect(c, importURL(imp.ID))
 }
 
-func isImportFileError(err error) bool {
-	for _, e := range models.ImportFileErrors() {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
-}
+func importURL(id uint64) string { return "/contacts/import/" + strconv.FormatUint(id, 10) }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -235,14 +234,8 @@ func accountOptions(list []models.Channel, current *models.Channel) []views.Acco
 	return out
 }
 
-// displayPhone shows a WhatsApp number (wa_id, digits only) in
-// international form.
-func displayPhone(p string) string {
-	if p == "" || strings.HasPrefix(p, "+") {
-		return p
-	}
-	return "+" + p
-}
+// displayPhone shows a stored number in international format.
+func displayPhone(p string) string { return models.FormatPhone(p) }
 
 // countKey is a short stable name for a filter's count element.
 func countKey(query string) string {

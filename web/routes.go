@@ -31,7 +31,10 @@ func (s *Server) routes() {
 	hooks.POST("/"+channels.KindLINE+"/:id", s.webhookReceive(channels.KindLINE))
 
 	// Pages: session, language, first-run check, CSRF on every non-GET.
-	pages := e.Group("", middleware.BodyLimit("2M"), s.cleanForm, s.loadUser, s.localize, s.csrf(), s.firstRun)
+	// Bodies are limited to 2 MB, except the routes that take files
+	// (largeUpload), before anything reads them; cleanForm then parses and
+	// cleans every form once.
+	pages := e.Group("", bodyLimits(), s.cleanForm, s.loadUser, s.localize, s.csrf(), s.firstRun)
 	pages.GET("/setup", s.setupShow).Name = "setup"
 	pages.POST("/setup", s.setupCreate)
 	pages.GET("/login", s.loginShow).Name = "login"
@@ -58,13 +61,13 @@ func (s *Server) routes() {
 	app.GET("/bots", s.areaPage("nav.bots", "bots.intro", "bots")).Name = "bots"
 	app.POST("/account/locale", s.accountLocaleUpdate)
 	app.GET("/contacts/import", s.contactImportShow).Name = "contacts-import"
-	app.GET("/contacts/import/:id", s.contactImportProgress)
+	app.POST("/contacts/import", s.contactImportCreate)
+	app.GET("/contacts/import/template.csv", s.contactImportTemplate)
+	app.GET("/contacts/import/:id", s.contactImportStatus)
+	app.POST("/contacts/import/:id/start", s.contactImportStart)
+	app.POST("/contacts/import/:id/cancel", s.contactImportCancel)
+	app.POST("/contacts/import/:id/undo", s.contactImportUndo)
 	app.GET("/contacts/export", s.contactExport).Name = "contacts-export"
-	// The CSV upload may exceed the pages' 2 MB body limit. Group middleware
-	// runs before route middleware, so the route cannot sit in the pages
-	// group: it gets the same chain here, with its own larger limit.
-	e.POST("/contacts/import", s.contactImportCreate,
-		middleware.BodyLimit(importMaxSize), s.cleanForm, s.loadUser, s.localize, s.csrf(), s.firstRun, s.requireUser)
 	app.GET("/demo/progress", s.demoProgressShow)
 
 	// Admins only.
@@ -87,4 +90,27 @@ func (s *Server) routes() {
 	// Any other path, whatever the method: a 404 page with session and
 	// language (CSRF skips it: there is nothing to protect).
 	pages.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
+}
+
+// largeUpload names the routes whose body may exceed the pages' limit:
+// they carry files.
+func largeUpload(c echo.Context) bool {
+	return c.Request().Method == http.MethodPost && c.Path() == "/contacts/import"
+}
+
+// bodyLimits limits every page body, by route: 2 MB, or importMaxSize for
+// the upload routes. It runs first in the pages group, so no middleware
+// (cleanForm parses every form) reads a body past its limit. (A route's
+// own middleware runs after the group's, too late for that.)
+func bodyLimits() echo.MiddlewareFunc {
+	small, large := middleware.BodyLimit("2M"), middleware.BodyLimit(importMaxSize)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		toSmall, toLarge := small(next), large(next)
+		return func(c echo.Context) error {
+			if largeUpload(c) {
+				return toLarge(c)
+			}
+			return toSmall(c)
+		}
+	}
 }

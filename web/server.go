@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"gorm.io/gorm"
 
+	"omnicast/jobs"
 	"omnicast/models"
 	"omnicast/static"
 	"omnicast/views/i18n"
@@ -47,6 +48,10 @@ type Config struct {
 	// MetricsToken, when set, lets remote scrapers read /metrics with
 	// "Authorization: Bearer <token>"; loopback clients need none.
 	MetricsToken string
+	// Jobs runs background work (CSV imports): handlers queue work in the
+	// database and wake it, never start goroutines. serve owns and stops
+	// it. Nil leaves queued work to another instance's runner.
+	Jobs *jobs.Runner
 }
 
 // Server holds the router and everything handlers share.
@@ -68,7 +73,7 @@ type Server struct {
 	workspace atomic.Pointer[models.Workspace]
 	startDemo func(ctx context.Context, webhookBase string, progress func(done, total int)) error
 	demo      demoProgress
-	imports   importRegistry // CSV imports running or recently done
+	jobs      *jobs.Runner
 	// hasUsers turns true once a user exists, so the first-run check stops
 	// costing a query per request.
 	hasUsers atomic.Bool
@@ -131,6 +136,7 @@ func New(cfg Config) (*Server, error) {
 		assets:    assets,
 		metrics:   newMetrics(),
 		startDemo: cfg.StartDemo,
+		jobs:      cfg.Jobs,
 		defaults:  models.Workspace{Timezone: cfg.Timezone, PublicURL: cfg.PublicURL},
 
 		trustedProxies: cfg.TrustedProxies,
@@ -172,6 +178,13 @@ func (s *Server) newEcho() *echo.Echo {
 
 // Workspace returns the current workspace settings.
 func (s *Server) Workspace() models.Workspace { return *s.workspace.Load() }
+
+// wake tells a background worker that work was queued.
+func (s *Server) wake(worker string) {
+	if s.jobs != nil {
+		s.jobs.Wake(worker)
+	}
+}
 
 func (s *Server) reloadWorkspace() error {
 	w, err := models.LoadWorkspace(s.db, s.defaults)

@@ -209,7 +209,7 @@ func TestWhatsAppWebhookCreatesContactWithNameAndPhone(t *testing.T) {
 			t.Fatalf("signed: %d %s", got, msg)
 		}
 		c, err := models.FindContact(db, ch.ID, "85291234567")
-		if err != nil || c.Name != "Wong Ka Ming" || c.Phone != "85291234567" || c.LastInteractionAt.Unix() != 1764000000 {
+		if err != nil || c.Name != "Wong Ka Ming" || c.Phone != "+85291234567" || c.LastInteractionAt.Unix() != 1764000000 {
 			t.Fatalf("contact: %+v %v", c, err)
 		}
 		var receipts []models.ReceiptEvent

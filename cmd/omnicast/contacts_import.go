@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
+	"omnicast/jobs"
 	"omnicast/models"
 )
 
@@ -17,15 +20,18 @@ import (
 //
 // A file that cannot be imported at all is refused before anything is
 // written. Rows that cannot be imported are skipped and listed by line; the
-// command then exits non-zero so scripts notice.
+// command then exits non-zero so scripts notice. The import is recorded
+// like one from the page, so it shows in the import history and can be
+// undone there.
 func runContactsImport(ctx context.Context, env *runEnv, args []string) error {
 	fs := newFlagSet(env, "contacts import", "contacts import --channel ID [flags] FILE\n\n"+
-		"FILE is a UTF-8 CSV file (\"-\" reads stdin) with a header row naming the columns\n"+
-		"external_id (required), name, phone, subscribed (true/false), subscribed_at,\n"+
+		"FILE is a CSV file (\"-\" reads stdin) in UTF-8, Big5 or UTF-16, with a header row naming\n"+
+		"the columns external_id (required), name, phone, subscribed (true/false), subscribed_at,\n"+
 		"last_interaction_at (RFC 3339) and tags (separated by \";\"). Existing contacts are updated.")
 	cfg := bindConfig(fs, env.getenv)
 	channelID := fs.Uint("channel", 0, "channel id (required; see 'omnicast channel list')")
-	batch := fs.Int("batch", models.DefaultImportBatch, "rows written per transaction")
+	batch := fs.Int("batch", 0, fmt.Sprintf("rows written per transaction (default %d on PostgreSQL, %d on SQLite)",
+		models.DefaultImportBatch, models.DefaultSQLiteImportBatch))
 	quiet := fs.Bool("quiet", false, "do not report progress on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -63,9 +69,20 @@ func runContactsImport(ctx context.Context, env *runEnv, args []string) error {
 	}
 
 	start := time.Now()
+	worker := jobs.InstanceName("cli")
+	name := fs.Arg(0)
+	if name == "-" {
+		name = "stdin"
+	}
+	imp, err := models.BeginContactImport(db, models.NewContactImport{
+		ChannelID: *channelID, FileName: filepath.Base(name), File: file, Timezone: ws.Timezone, Now: start,
+	}, worker)
+	if err != nil {
+		return err
+	}
 	last := start
-	res, err := models.ImportContacts(ctx, db, *channelID, file, models.ImportOptions{
-		Location: ws.Location(), BatchSize: *batch,
+	res, err := jobs.RunContactImport(ctx, db, imp, file, jobs.ImportRun{
+		Worker: worker, BatchSize: *batch, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Progress: func(done, total int) {
 			if !*quiet && time.Since(last) >= time.Second {
 				last = time.Now()
@@ -85,39 +102,30 @@ func runContactsImport(ctx context.Context, env *runEnv, args []string) error {
 	if err != nil {
 		return fmt.Errorf("contacts import: stopped after %d rows: %w", res.Rows, err)
 	}
+	fmt.Fprintf(env.stdout, "import %d recorded; it can be undone from the import page\n", imp.ID)
 	if res.Bad > 0 {
 		return fmt.Errorf("contacts import: %d rows were skipped (listed above); fix them and import the file again", res.Bad)
 	}
 	return nil
 }
 
-// openImportSource opens FILE, or copies stdin to a temporary file: an
-// import reads its file twice (check, then import).
-func openImportSource(env *runEnv, name string) (io.ReadSeeker, func(), error) {
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, nil, err
-		}
-		return f, func() { _ = f.Close() }, nil
+// openImportSource opens FILE, or stdin for "-".
+func openImportSource(env *runEnv, name string) (io.Reader, func(), error) {
+	if name == "-" {
+		return env.stdin, func() {}, nil
 	}
-	tmp, err := os.CreateTemp("", "omnicast-import-*.csv")
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, nil, err
 	}
-	cleanup := func() { _ = tmp.Close(); _ = os.Remove(tmp.Name()) }
-	if _, err := io.Copy(tmp, env.stdin); err != nil {
-		cleanup()
-		return nil, nil, fmt.Errorf("read stdin: %w", err)
-	}
-	return tmp, cleanup, nil
+	return f, func() { _ = f.Close() }, nil
 }
 
 // importFileText says in English why a file was refused.
 func importFileText(err error) string {
 	texts := map[error]string{
 		models.ErrImportEmpty:           "the file is empty: it needs a header row and at least one contact",
-		models.ErrImportNotUTF8:         "the file is not UTF-8 text; in Excel use Save As → \"CSV UTF-8 (Comma delimited)\"",
+		models.ErrImportEncoding:        "the file is neither UTF-8, Big5 nor UTF-16 text; in Excel use Save As → \"CSV UTF-8 (Comma delimited)\"",
 		models.ErrImportNoExternalID:    "the header row has no external_id column",
 		models.ErrImportDuplicateColumn: "a column is named twice in the header row",
 		models.ErrImportUnreadable:      "the header row is not valid CSV",
@@ -136,12 +144,15 @@ func importRowText(b models.ImportRowError) string {
 		models.ErrImportRowColumns:        "the row does not have as many values as the header has columns",
 		models.ErrImportRowQuotes:         "misplaced quote (\"); a value containing quotes must be quoted, with quotes doubled",
 		models.ErrImportRowQuotesSpan:     fmt.Sprintf("a quote (\") opened here is not closed: lines %d to %d were read as one value", b.Line, b.EndLine),
+		models.ErrImportRowNUL:            "the row contains a NUL character, a sign of a damaged file; it was not imported",
 		models.ErrImportExternalIDMissing: "external_id is empty",
 		models.ErrImportExternalIDTooLong: fmt.Sprintf("external_id is longer than %d characters", models.MaxExternalIDLen),
 		models.ErrImportNameTooLong:       fmt.Sprintf("the name is longer than %d characters", models.MaxContactName),
 		models.ErrImportPhoneTooLong:      fmt.Sprintf("the phone number is longer than %d characters", models.MaxPhoneLen),
 		models.ErrImportBool:              "subscribed must be true or false",
 		models.ErrImportTime:              "not a date and time; use RFC 3339, such as 2026-11-01T09:30:00+08:00",
+		models.ErrImportTimeRange:         "the time is before 1970 or more than a day from now",
+		models.ErrPhoneInvalid:            "not a valid phone number; write it as 0912 345 678, or with its country code as +886 912 345 678",
 		models.ErrImportTag:               "tag names must be 1–100 characters without commas or semicolons",
 		models.ErrImportDuplicate:         fmt.Sprintf("duplicate of line %d (the first one was imported)", b.FirstLine),
 	}

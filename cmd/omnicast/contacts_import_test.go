@@ -94,7 +94,7 @@ func TestContactsImportExportCLI(t *testing.T) {
 		// Refused files: nothing is written.
 		for _, tc := range []struct{ text, want string }{
 			{"", "empty"},
-			{"external_id,name\nU1,\xb3\xaf\n", "not UTF-8"},
+			{"external_id,name\nU1,\xff\xff\n", "neither UTF-8, Big5 nor UTF-16"},
 			{"id,name\nU1,陳\n", "no external_id column"},
 		} {
 			_, _, err := d.run(t, "", "contacts", "import", "--channel", ch, writeFile(t, files, "bad.csv", tc.text))
@@ -104,7 +104,7 @@ func TestContactsImportExportCLI(t *testing.T) {
 		}
 
 		text := "\uFEFFexternal_id,name,phone,subscribed,subscribed_at,last_interaction_at,tags\n" +
-			"U1,陳怡君,+886912345678,true,2026-11-01T09:30:00+08:00,2026-11-20T18:00:00+08:00,VIP;台北\n" +
+			"U1,陳怡君,0912-345-678,true,2026-11-01T09:30:00+08:00,2026-11-20T18:00:00+08:00,VIP;台北\n" +
 			"U2,王小明,,false,,,\n" +
 			"U3,林,,maybe,,,\n" +
 			"U1,again,,,,,\n" +
@@ -135,7 +135,7 @@ func TestContactsImportExportCLI(t *testing.T) {
 		if err != nil || !strings.HasPrefix(all, "\uFEFFexternal_id,name,phone,subscribed,subscribed_at,last_interaction_at,tags\r\n") {
 			t.Fatalf("export: %v %q", err, all)
 		}
-		if !strings.Contains(errOut, "3 contacts exported") || !strings.Contains(all, "U1,陳怡君,+886912345678,true,2026-11-01T09:30:00+08:00,2026-11-20T18:00:00+08:00,VIP;台北\r\n") ||
+		if !strings.Contains(errOut, "3 contacts exported") || !strings.Contains(all, "U1,陳怡君,+886 912 345 678,true,2026-11-01T09:30:00+08:00,2026-11-20T18:00:00+08:00,VIP;台北\r\n") ||
 			!strings.Contains(all, "U2,王大明,,false,") {
 			t.Fatalf("export (%s):\n%s", errOut, all)
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"omnicast/jobs"
 	"omnicast/models"
 	"omnicast/web"
 )
@@ -28,6 +29,17 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	defer ws.close()
+	// The background work outlives the signal until the HTTP server has
+	// drained; it is then stopped, within a bound, before the database
+	// closes.
+	runner, err := jobs.New(jobs.Config{DB: ws.db, Logger: log})
+	if err != nil {
+		return err
+	}
+	if err := runner.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	defer stopJobs(log, runner)
 	webCfg, err := cfg.webConfig(ws, log)
 	if err != nil {
 		return err
@@ -40,6 +52,7 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 		defer func() { _ = models.Close(reads) }()
 	}
 	webCfg.ReadDB = reads
+	webCfg.Jobs = runner
 	webCfg.StartDemo = demoStarter(ctx, ws.db, ws.sealer, log)
 	srv, err := web.New(webCfg)
 	if err != nil {
@@ -50,6 +63,21 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	return serveListener(ctx, log, ln, srv.Handler())
+}
+
+// jobsStopTimeout bounds the wait for background work at shutdown: a
+// running import stops after its current batch and records itself as
+// interrupted.
+const jobsStopTimeout = 10 * time.Second
+
+func stopJobs(log *slog.Logger, runner *jobs.Runner) {
+	ctx, cancel := context.WithTimeout(context.Background(), jobsStopTimeout)
+	defer cancel()
+	if err := runner.Stop(ctx); err != nil {
+		log.Error("background work did not stop in time", "err", err)
+		return
+	}
+	log.Info("background work stopped")
 }
 
 // serveListener serves until ctx ends (SIGTERM/SIGINT), then drains

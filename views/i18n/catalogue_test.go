@@ -51,8 +51,8 @@ func loadForms(t *testing.T, lang string) map[string]map[string]string {
 				forms := map[string]string{}
 				for form, text := range v {
 					s, ok := text.(string)
-					if !ok {
-						t.Errorf("%s: %q.%s is not text", f, k, form)
+					if !ok || !pluralFormNames[form] {
+						t.Errorf("%s: %q has a bad plural form %q", f, k, form)
 					}
 					forms[form] = s
 				}
@@ -78,6 +78,10 @@ func requiredForms(lang string) []string {
 	}
 	return []string{"other"}
 }
+
+// pluralFormNames are CLDR's plural categories, the only keys a plural
+// table may have.
+var pluralFormNames = map[string]bool{"zero": true, "one": true, "two": true, "few": true, "many": true, "other": true}
 
 // TestCataloguesHaveTheSameKeys fails when a key is missing from either catalogue.
 func TestCataloguesHaveTheSameKeys(t *testing.T) {
@@ -196,5 +200,15 @@ func TestPluralForms(t *testing.T) {
 		if got := b.Localizer(c.lang).T("contacts.unreadable_skipped", "Count", c.count); !strings.Contains(got, c.want) {
 			t.Errorf("%s, %d: %q, want %q", c.lang, c.count, got, c.want)
 		}
+	}
+	en, zh := b.Localizer(En), b.Localizer(ZhTW)
+	if got := en.T("import.confirm", "Count", 1); got != "Import 1 contact" {
+		t.Errorf("one = %q", got)
+	}
+	if got := en.T("import.confirm", "Count", 3); got != "Import 3 contacts" {
+		t.Errorf("other = %q", got)
+	}
+	if got := zh.T("import.confirm", "Count", 1); got != "匯入 1 位聯絡人" {
+		t.Errorf("zh-TW = %q", got)
 	}
 }
