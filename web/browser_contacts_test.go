@@ -110,7 +110,7 @@ func TestBrowserFilterSelectAllAndTag(t *testing.T) {
 func TestBrowserInvalidFilterKeepsResults(t *testing.T) {
 	ctx := newBrowserContext(t)
 	app := newTestApp(t, dbtest.SQLite(t))
-	app.clock.now = time.Now().UTC()
+	app.clock.Set(time.Now().UTC())
 	app.addUser("mei@example.com", models.RoleMarketer)
 	ch := app.channel("messenger", "")
 	app.seedContacts(ch, 60) // VIP every third, every tenth unsubscribed: 18 subscribed VIPs
@@ -170,7 +170,7 @@ func TestBrowserInvalidFilterKeepsResults(t *testing.T) {
 func TestBrowserPagingKeepsTheCount(t *testing.T) {
 	ctx := newBrowserContext(t)
 	app := newTestApp(t, dbtest.SQLite(t))
-	app.clock.now = time.Now().UTC()
+	app.clock.Set(time.Now().UTC())
 	app.addUser("mei@example.com", models.RoleMarketer)
 	ch := app.channel("messenger", "")
 	app.seedContacts(ch, 120) // 108 subscribed, all named 客戶 …
