@@ -23,6 +23,9 @@ type Contact struct {
 	SubscribedAt      *time.Time `gorm:"index:idx_contacts_subscription_keyset,priority:2"`
 	UnsubscribedAt    *time.Time
 	LastInteractionAt *time.Time `gorm:"index:idx_contacts_interaction_keyset,priority:2"`
+	// Tester puts the contact on the channel's test list: test sends go to
+	// testers, and broadcasts skip them.
+	Tester bool `gorm:"not null;default:false"`
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }

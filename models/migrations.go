@@ -28,6 +28,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0007_contact_counts", Migrate: migrate0007},
 		{ID: "0008_contact_imports", Migrate: migrate0008},
 		{ID: "0009_tag_name_key", Migrate: migrate0009},
+		{ID: "0010_broadcasts", Migrate: migrate0010},
 	}
 }
 
