@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
@@ -72,7 +73,15 @@ func screenshot(ctx context.Context, t *testing.T, name string) {
 		return
 	}
 	var png []byte
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+	// From the top: a full-page capture of a scrolled page draws the
+	// sticky top bar where the scroll left it, over the content.
+	var scroll [2]float64
+	if err := chromedp.Run(ctx,
+		chromedp.Evaluate(`[window.scrollX, window.scrollY]`, &scroll),
+		chromedp.Evaluate(`window.scrollTo(0, 0)`, nil),
+		chromedp.FullScreenshot(&png, 100),
+		chromedp.Evaluate(fmt.Sprintf(`window.scrollTo(%f, %f)`, scroll[0], scroll[1]), nil),
+	); err != nil {
 		t.Logf("screenshot %s: %v", name, err)
 		return
 	}
