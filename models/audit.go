@@ -27,7 +27,7 @@ type AuditEntry struct {
 	TokenID     *uint
 	Action      string `gorm:"size:40;not null"`
 	// Diff is a JSON object: field → [old, new]; or details of the action.
-	Diff string `gorm:"not null;default:'{}'"`
+	Diff string    `gorm:"not null;default:'{}'"`
 	At   time.Time `gorm:"not null;index"`
 }
 

@@ -74,4 +74,3 @@ func (c BroadcastContent) Personalised() bool {
 	}
 	return false
 }
-

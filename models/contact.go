@@ -25,9 +25,9 @@ type Contact struct {
 	LastInteractionAt *time.Time `gorm:"index:idx_contacts_interaction_keyset,priority:2"`
 	// Tester puts the contact on the channel's test list: test sends go to
 	// testers, and broadcasts skip them.
-	Tester bool `gorm:"not null;default:false"`
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	Tester    bool `gorm:"not null;default:false"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // ErrContactUnreadable is returned for a contact whose stored row holds a
