@@ -30,6 +30,14 @@ func (s *Server) routes() {
 	}
 	hooks.POST("/"+channels.KindLINE+"/:id", s.webhookReceive(channels.KindLINE))
 
+	// The JSON API: bearer token, language from Accept-Language, JSON
+	// answers only; no session and so no CSRF. Its routes are in
+	// apiRoutes. Any other path under /api/ is a JSON 404.
+	api := e.Group("/api/v1", bodyLimits(), s.cleanForm, s.apiLocalize, s.apiAuth)
+	s.apiRoutes(api)
+	api.RouteNotFound("/*", s.apiNoRoute)
+	e.RouteNotFound("/api/*", s.apiNoRoute)
+
 	// Pages: session, language, first-run check, CSRF on every non-GET.
 	// Bodies are limited to 2 MB, except the routes that take files
 	// (largeUpload), before anything reads them; cleanForm then parses and
