@@ -94,6 +94,9 @@ func (s *Server) routes() {
 	admin.POST("/users/:id/active", s.userActiveUpdate)
 	admin.GET("/settings", s.settingsShow).Name = "settings"
 	admin.POST("/settings", s.settingsUpdate)
+	admin.GET("/settings/tokens", s.tokenList).Name = "tokens"
+	admin.POST("/settings/tokens", s.tokenCreate)
+	admin.POST("/settings/tokens/:id/revoke", s.tokenRevoke)
 
 	// Any other path, whatever the method: a 404 page with session and
 	// language (CSRF skips it: there is nothing to protect).
