@@ -105,9 +105,11 @@ func apiMessage(c echo.Context, msgID string, args map[string]any) string {
 	return t(c, msgID, kv...)
 }
 
-// isAPIRequest tells whether the request is for the JSON API.
+// isAPIRequest tells whether the request wants JSON errors: the JSON API,
+// and the image upload of the pages (the composer's script reads them).
 func isAPIRequest(c echo.Context) bool {
-	return strings.HasPrefix(c.Request().URL.Path, apiPrefix)
+	p := c.Request().URL.Path
+	return strings.HasPrefix(p, apiPrefix) || (p == "/uploads" && c.Request().Method == http.MethodPost)
 }
 
 // apiToken is the token that authenticated the request (nil outside /api/v1).
@@ -285,6 +287,9 @@ func (s *Server) handleAPIError(err error, c echo.Context) {
 	}
 	code, known := apiStatusCodes[status]
 	switch {
+	case isCSRFError(err):
+		// Only the pages' upload route has CSRF (the API has none).
+		status, code = http.StatusForbidden, "csrf_invalid"
 	case status >= 500:
 		s.log.Error("api request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		status, code = http.StatusInternalServerError, "internal"

@@ -114,3 +114,5 @@ func wantAPIStatus(t *testing.T, r apiResponse, status int, code string) {
 		t.Fatalf("status %d code %q, want %d %q; body %.500s", r.status, r.errorCode(), status, code, r.raw)
 	}
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -7,4 +7,5 @@ import "github.com/labstack/echo/v4"
 // handler answers JSON, errors through apiError / apiFieldErrors.
 func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/me", s.apiMe)
+	g.POST("/uploads", s.apiUploadCreate)
 }
