@@ -8,4 +8,5 @@ import "github.com/labstack/echo/v4"
 func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/me", s.apiMe)
 	g.POST("/uploads", s.apiUploadCreate)
+	g.GET("/contacts", s.apiContactList)
 }
