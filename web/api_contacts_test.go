@@ -63,7 +63,7 @@ func TestAPIContactsFilterAndCursor(t *testing.T) {
 		if first["external_id"] != "user-012" || first["name"] != "客戶 012" || len(first["tags"].([]any)) != 2 || first["last_interaction_at"] == nil {
 			t.Fatalf("first = %v", first)
 		}
-		if r := client.get("/api/v1/contacts?channel_id=" + chID + "&q="+url.QueryEscape("客戶 007")); len(r.body["contacts"].([]any)) != 1 {
+		if r := client.get("/api/v1/contacts?channel_id=" + chID + "&q=" + url.QueryEscape("客戶 007")); len(r.body["contacts"].([]any)) != 1 {
 			t.Fatalf("search: %s", r.raw)
 		}
 
