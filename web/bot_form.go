@@ -159,12 +159,16 @@ func moduleKinds() []string {
 }
 
 // moduleImage resolves a carousel card's upload to the image platforms
-// fetch. Uploads arrive with the media library (helper api): until then
-// every id is unknown, and the fit checks say image_missing.
-// TODO(merge h8-api): models.FindUpload(s.db, id) then
-// (*Upload).Image(s.Workspace().PublicURL).
+// fetch, under the workspace's public URL (relative /media/… while none
+// is set: the browser still shows it, and the fit checks say platforms
+// cannot fetch it).
 func (s *Server) moduleImage(id uint) (*channels.Image, error) {
-	return nil, fmt.Errorf("web: upload %d: %w", id, models.ErrNotFound)
+	u, err := models.FindUpload(s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	img := u.Image(s.Workspace().PublicURL)
+	return &img, nil
 }
 
 // loadBotModule loads :id or answers 404.
