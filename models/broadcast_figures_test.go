@@ -99,7 +99,9 @@ func TestConfirmationFiguresLINE(t *testing.T) {
 		d := models.Draft{ChannelID: oa.ID, Subject: "s", SendNow: true, Audience: models.AudienceSpec{AudienceID: &listed},
 			Content: models.BroadcastContent{Messages: texts(3, "same for all")}}
 		quota := func(remaining int64) models.QuotaFunc {
-			return func(ch *models.Channel) (models.LineQuota, bool) { return models.LineQuota{Remaining: remaining}, ch.ID == oa.ID }
+			return func(ch *models.Channel) (models.LineQuota, bool) {
+				return models.LineQuota{Remaining: remaining}, ch.ID == oa.ID
+			}
 		}
 		f, err := models.ConfirmationFigures(db, d, composeNow, quota(100))
 		if err != nil {
