@@ -5,7 +5,6 @@ package models
 //   - helper bots:  fit.Content, FindBotModule, (*BotModule).Card
 //   - helper promo: messenger.CheckPromotion / IsPromotional / PromoHit,
 //     LockTaggedBroadcasts, ErrTagBroadcastLocked
-//   - helper api:   FindUpload, (*Upload).Image, channels.ImageFetchProblem
 // Everything in this file is unexported (or an alias), so the real
 // definitions never collide with it: only the bodies below change.
 
@@ -51,14 +50,6 @@ func lockTaggedBroadcasts(db *gorm.DB, channelID uint, reason, text string, who 
 		return Audit(tx, who, AuditEntry{ChannelID: &channelID, Action: "tag_lock", Diff: AuditDiff(map[string]FieldChange{"text": {New: text}})}, now)
 	})
 }
-
-// resolveUploadImage: FindUpload + (*Upload).Image (helper api).
-func resolveUploadImage(db *gorm.DB, id uint, publicURL string) (*channels.Image, error) {
-	return nil, ErrNotFound
-}
-
-// imageFetchProblem: channels.ImageFetchProblem (helper api).
-func imageFetchProblem(publicURL, apiBaseURL string) *channels.Problem { return nil }
 
 // resolveBotCard: FindBotModule + (*BotModule).Card (helper bots).
 func resolveBotCard(db *gorm.DB, id uint, publicURL string) (*channels.Card, error) {

@@ -295,7 +295,7 @@ func (v *validation) image(ch *Channel, field string, uploadID uint) *channels.I
 		v.add(field+".upload_id", "image_required", nil)
 		return nil
 	}
-	img, err := resolveUploadImage(v.db, uploadID, v.env.PublicURL)
+	up, err := FindUpload(v.db, uploadID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		v.add(field+".upload_id", "upload_not_found", nil)
@@ -304,10 +304,11 @@ func (v *validation) image(ch *Channel, field string, uploadID uint) *channels.I
 		v.unavailable(err)
 		return nil
 	}
-	if p := imageFetchProblem(img.URL, ch.BaseURL()); p != nil {
+	if p := channels.ImageFetchProblem(v.env.PublicURL, ch.BaseURL()); p != nil {
 		v.add(field+".upload_id", p.Code, map[string]any{"public_url": v.env.PublicURL})
 	}
-	return img
+	img := up.Image(v.env.PublicURL)
+	return &img
 }
 
 // botCard resolves a bot module into its card.

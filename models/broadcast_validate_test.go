@@ -1,7 +1,10 @@
 package models_test
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/png"
 	"slices"
 	"strings"
 	"testing"
@@ -25,6 +28,9 @@ type composeWorld struct {
 	lineAudience, msgrAudience uint
 	waAudience                 uint
 	lineContacts, msgrContacts []models.Contact
+	// upload is a stored PNG; realLine a LINE channel on LINE's own host.
+	upload   uint
+	realLine *models.Channel
 }
 
 func newChannel(t testing.TB, db *gorm.DB, kind, name string) *models.Channel {
@@ -79,6 +85,15 @@ func newComposeWorld(t testing.TB, db *gorm.DB) *composeWorld {
 			w.waAudience = id
 		}
 	}
+	up, err := models.StoreUpload(db, t.TempDir(), pngBytes(t, 40, 30), 1, composeNow)
+	if err != nil {
+		t.Fatalf("store upload: %v", err)
+	}
+	w.upload = up.ID
+	w.realLine = newChannel(t, db, channels.KindLINE, "real oa")
+	if err := db.Model(w.realLine).Update("api_base_url", "").Error; err != nil {
+		t.Fatal(err)
+	}
 	waTemplate(t, db, w.wa, "shipping", "APPROVED", `[{"type":"HEADER","format":"TEXT","text":"訂單 {{1}}"},
 		{"type":"BODY","text":"{{1}} 您好，您的訂單 {{2}} 已出貨。"},
 		{"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"查詢"},{"type":"URL","text":"網站","url":"https://example.com"},{"type":"QUICK_REPLY","text":"停止"}]}]`)
@@ -89,6 +104,20 @@ func newComposeWorld(t testing.TB, db *gorm.DB) *composeWorld {
 }
 
 func uptr(u uint) *uint { return &u }
+
+// pngBytes encodes a w×h PNG.
+func pngBytes(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
 
 // validDraft is a draft of the channel that passes every rule.
 func (w *composeWorld) validDraft(ch *models.Channel) models.Draft {
@@ -132,6 +161,7 @@ func TestValidateDraftRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		lockedAud := explicitAudience(t, db, locked, seedContactsList(t, db, locked.ID))
+		realAud := explicitAudience(t, db, w.realLine, seedContactsList(t, db, w.realLine.ID))
 		emoji := strings.Repeat("😀", 2500) // 5,000 UTF-16 units: LINE's maximum
 		type row struct {
 			name  string
@@ -140,6 +170,10 @@ func TestValidateDraftRules(t *testing.T) {
 			field string // "" = valid
 			code  string
 		}
+		// The public URL of a row: an https one unless named here ("-":
+		// none).
+		pubs := map[string]string{"image over http to LINE's host": "http://omnicast.example",
+			"image over loopback http to the simulator": "http://127.0.0.1:8080", "image without public URL": "-"}
 		rows := []row{
 			{"line valid", w.line, func(d *models.Draft) {}, "", ""},
 			{"messenger valid", w.messenger, func(d *models.Draft) {}, "", ""},
@@ -184,6 +218,19 @@ func TestValidateDraftRules(t *testing.T) {
 			{"image of an unknown upload", w.line, func(d *models.Draft) {
 				d.Content.Messages = append(d.Content.Messages, models.MessageSpec{Type: models.MessageImage, UploadID: 424242})
 			}, "messages[1].upload_id", "upload_not_found"},
+			{name: "image over https", ch: w.line, edit: func(d *models.Draft) {
+				d.Content.Messages = append(d.Content.Messages, models.MessageSpec{Type: models.MessageImage, UploadID: w.upload})
+			}},
+			{name: "image over http to LINE's host", ch: w.realLine, edit: func(d *models.Draft) {
+				d.Audience.AudienceID = uptr(realAud)
+				d.Content.Messages = append(d.Content.Messages, models.MessageSpec{Type: models.MessageImage, UploadID: w.upload})
+			}, field: "messages[1].upload_id", code: "image_needs_https"},
+			{name: "image over loopback http to the simulator", ch: w.line, edit: func(d *models.Draft) {
+				d.Content.Messages = append(d.Content.Messages, models.MessageSpec{Type: models.MessageImage, UploadID: w.upload})
+			}},
+			{name: "image without public URL", ch: w.messenger, edit: func(d *models.Draft) {
+				d.Content.Messages = append(d.Content.Messages, models.MessageSpec{Type: models.MessageImage, UploadID: w.upload})
+			}, field: "messages[1].upload_id", code: "image_needs_https"},
 			{"bot card with a text", w.line, func(d *models.Draft) {
 				d.Content.Messages = append(d.Content.Messages, models.MessageSpec{Type: models.MessageBotCard, BotModuleID: 1})
 			}, "messages[1]", "bot_card_alone"},
@@ -244,7 +291,14 @@ func TestValidateDraftRules(t *testing.T) {
 			t.Run(r.name, func(t *testing.T) {
 				d := w.validDraft(r.ch)
 				r.edit(&d)
-				_, errs := models.ValidateDraft(db, d, models.ValidateEnv{Now: composeNow, PublicURL: "https://omnicast.example"})
+				pub := pubs[r.name]
+				switch pub {
+				case "":
+					pub = "https://omnicast.example"
+				case "-":
+					pub = ""
+				}
+				_, errs := models.ValidateDraft(db, d, models.ValidateEnv{Now: composeNow, PublicURL: pub})
 				if r.field == "" {
 					if len(errs) > 0 {
 						t.Fatalf("valid draft refused: %+v", errs)
