@@ -1,13 +1,11 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"omnicast/models"
 )
@@ -32,25 +30,12 @@ type apiAudienceInput struct {
 	Filter      string   `json:"filter"`
 }
 
-// errAPIBody: the body is not the JSON object the endpoint takes.
-var errAPIBody = errors.New("web: request body is not a broadcast")
-
-// decodeAPIBroadcast reads the body strictly (unknown fields are
-// mistakes worth reporting, not ignoring) and binds it into a draft. A
-// scheduled_at that is not RFC 3339 is a field error.
-func decodeAPIBroadcast(body io.Reader) (apiBroadcastInput, models.Draft, []models.FieldError, error) {
+// bindAPIBroadcast reads the body (strictly: see apiBind) and binds it
+// into a draft. A scheduled_at that is not RFC 3339 is a field error.
+func bindAPIBroadcast(c echo.Context) (apiBroadcastInput, models.Draft, []models.FieldError, error) {
 	var in apiBroadcastInput
-	raw, err := io.ReadAll(body)
-	if err != nil {
-		return in, models.Draft{}, nil, fmt.Errorf("%w: %v", errAPIBody, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return in, models.Draft{}, nil, fmt.Errorf("%w: %v", errAPIBody, err)
-	}
-	if dec.More() {
-		return in, models.Draft{}, nil, fmt.Errorf("%w: more than one JSON value", errAPIBody)
+	if err := apiBind(c, &in); err != nil {
+		return in, models.Draft{}, nil, err
 	}
 	d := models.Draft{ChannelID: in.ChannelID, Subject: in.Subject, MessageTag: in.MessageTag, ApplyTags: in.ApplyTags,
 		Content:  models.BroadcastContent{Messages: in.Messages, Template: in.Template},
@@ -65,6 +50,27 @@ func decodeAPIBroadcast(body io.Reader) (apiBroadcastInput, models.Draft, []mode
 		d.ScheduledAt = &at
 	}
 	return in, d, errs, nil
+}
+
+// apiComposeErrors answers 422 with the composer's field errors, worded
+// in the request's language.
+func apiComposeErrors(c echo.Context, errs []models.FieldError) error {
+	list := make([]apiFieldError, len(errs))
+	for i, e := range errs {
+		list[i] = apiFieldError{Field: e.Field, Code: e.Code, MsgID: e.MessageID(), Args: e.Args}
+	}
+	return apiFieldErrors(c, list)
+}
+
+// composeFailure tells apart a database failure (reported by
+// ValidateDraft as the field error "unavailable") from field errors.
+func composeFailure(errs []models.FieldError) error {
+	for _, e := range errs {
+		if e.Code == "unavailable" {
+			return fmt.Errorf("web: validate broadcast: %v", e.Args["detail"])
+		}
+	}
+	return nil
 }
 
 // apiBroadcast is a broadcast as the API shows it.

@@ -8,4 +8,6 @@ import "github.com/labstack/echo/v4"
 func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/me", s.apiMe)
 	g.POST("/uploads", s.apiUploadCreate)
+	g.POST("/broadcasts", s.apiBroadcastCreate)
+	g.GET("/broadcasts/:id", s.apiBroadcastShow)
 }
