@@ -158,4 +158,3 @@ func TestAPIBroadcastCreateRefusals(t *testing.T) {
 		t.Fatalf("refused requests created %d broadcasts", n)
 	}
 }
-
