@@ -12,4 +12,6 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.POST("/bot-modules", s.apiBotModuleCreate)
 	g.GET("/bot-modules", s.apiBotModuleList)
 	g.GET("/bot-modules/:id", s.apiBotModuleShow)
+	g.POST("/broadcasts", s.apiBroadcastCreate)
+	g.GET("/broadcasts/:id", s.apiBroadcastShow)
 }
