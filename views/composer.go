@@ -41,6 +41,9 @@ type Composer struct {
 
 	AllTags []string
 	Errors  map[string]string
+	// ErrorList is every error in order, for the summary at the top (an
+	// error whose field has no input of its own is never hidden).
+	ErrorList []string
 	// Notice is a form-wide message (already worded), e.g. a stale save.
 	Notice string
 	// TagLock is the channel's tagged-broadcast lock, shown in the composer.

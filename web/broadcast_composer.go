@@ -89,9 +89,10 @@ func (s *Server) composerView(c echo.Context, st composerState) (views.Composer,
 		next := s.now().In(loc).AddDate(0, 0, 1)
 		v.Date, v.Time = next.Format("2006-01-02"), "10:00"
 	}
-	v.TextLimit, v.UTF16 = textLimit(st.ch.Kind)
+	v.TextLimit, _ = models.TextLimit(st.ch.Kind)
+	v.UTF16 = st.ch.Kind == channels.KindLINE
 	for _, m := range in.Messages {
-		m.Count = textCount(m.Text, v.UTF16)
+		m.Count = textCount(m.Text, st.ch.Kind)
 		v.Messages = append(v.Messages, m)
 	}
 	add := addButtons(in.Messages)
@@ -123,7 +124,7 @@ func (s *Server) composerView(c echo.Context, st composerState) (views.Composer,
 		v.Templates, v.Template = templateChoices(st.templates, in)
 	}
 	v.TagLock = tagLock(st.ch)
-	v.Errors = s.wordErrors(c, st.errs)
+	v.Errors, v.ErrorList = s.wordErrors(c, st.errs)
 	v.Testers, err = s.testerNames(st.ch.ID)
 	if err != nil {
 		return v, err
@@ -134,20 +135,22 @@ func (s *Server) composerView(c echo.Context, st composerState) (views.Composer,
 
 // wordErrors words the domain's field errors in the user's language, by
 // field; several errors of one field are joined.
-func (s *Server) wordErrors(c echo.Context, errs []models.FieldError) map[string]string {
+func (s *Server) wordErrors(c echo.Context, errs []models.FieldError) (map[string]string, []string) {
 	if len(errs) == 0 {
-		return nil
+		return nil, nil
 	}
 	out := map[string]string{}
+	var list []string
 	for _, e := range errs {
 		var args []any
 		for k, val := range e.Args {
 			args = append(args, k, val)
 		}
-		msg := t(c, "compose.error."+e.Code, args...)
-		if msg == "compose.error."+e.Code {
+		msg := t(c, e.MessageID(), args...)
+		if msg == e.MessageID() {
 			msg = t(c, "compose.error.unknown", "Code", e.Code)
 		}
+		list = append(list, msg)
 		field := e.Field
 		if field == "" {
 			field = "form"
@@ -157,7 +160,7 @@ func (s *Server) wordErrors(c echo.Context, errs []models.FieldError) map[string
 		}
 		out[field] = msg
 	}
-	return out
+	return out, list
 }
 
 // sampleName is the name the preview fills in: the first contact of the
@@ -176,6 +179,11 @@ func (s *Server) sampleName(c echo.Context, channelID uint) string {
 // resolved content when validation resolved them.
 func (s *Server) preview(c echo.Context, st composerState, v views.Composer) views.Preview {
 	p := views.Preview{Kind: st.ch.Kind, SampleName: s.sampleName(c, st.ch.ID)}
+	if st.checked != nil {
+		for _, h := range st.checked.PromoHits {
+			p.Promo = append(p.Promo, h.Match)
+		}
+	}
 	if st.ch.Kind == channels.KindWhatsApp {
 		if v.Template != nil {
 			p.Bubbles = append(p.Bubbles, templateBubble(v.Template, p.SampleName))

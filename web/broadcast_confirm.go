@@ -147,5 +147,5 @@ func humanDuration(c echo.Context, d time.Duration) string {
 	case d < time.Hour:
 		return t(c, "confirm.minutes", "N", int(d.Round(time.Minute).Minutes()))
 	}
-	return t(c, "confirm.hours", "N", fmt.Sprintf("%.1f", d.Hours()))
+	return t(c, "confirm.hours", "H", fmt.Sprintf("%.1f", d.Hours()))
 }

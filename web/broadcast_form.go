@@ -245,21 +245,11 @@ func inputFromBroadcast(b *models.Broadcast, loc *time.Location) (composerInput,
 	return in, nil
 }
 
-// textLimit is the channel's limit for one text message and whether it
-// counts UTF-16 units (LINE) rather than characters (Meta).
-func textLimit(kind string) (int, bool) {
-	if kind == channels.KindLINE {
-		return 5000, true
-	}
-	return 2000, false
-}
-
-// textCount counts a text as the channel does.
-func textCount(s string, utf16 bool) int {
-	if utf16 {
-		return channels.UTF16Len(s)
-	}
-	return channels.Runes(s)
+// textCount counts a text as the channel does (the composer's counter
+// shows the figure validation checks).
+func textCount(s string, kind string) int {
+	_, count := models.TextLimit(kind)
+	return count(s)
 }
 
 // fieldIDs names the form fields behind the API's field names, for focus

@@ -20,8 +20,13 @@ func (s *Server) botCardChoices(c echo.Context, ch *models.Channel) ([]views.Bot
 }
 
 // tagLock is the channel's tagged-broadcast lock, nil when not locked.
-// TODO(h8-promo): the channel's tag_broadcast_locked columns once on main.
-func tagLock(ch *models.Channel) *views.TagLockInfo { return nil }
+// TODO(h8-promo): the lock's offending text once its columns are on main.
+func tagLock(ch *models.Channel) *views.TagLockInfo {
+	if !ch.TagBroadcastLocked {
+		return nil
+	}
+	return &views.TagLockInfo{Reason: ch.LockReason}
+}
 
 // maxTestRecipients is how many testers a test send reaches.
 const maxTestRecipients = 5
