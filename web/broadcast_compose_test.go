@@ -59,7 +59,7 @@ func TestComposerAddButtonsFollowTheRules(t *testing.T) {
 	p := b.get("/broadcasts/new?audience=" + aud)
 	wantStatus(t, p, http.StatusOK)
 	for _, id := range []string{"add-text", "add-image", "add-bot-card"} {
-		if p.doc.Find(`[data-testid="` + id + `"]`).Length() != 1 {
+		if p.doc.Find(`[data-testid="`+id+`"]`).Length() != 1 {
 			t.Fatalf("no %s button", id)
 		}
 	}

@@ -254,7 +254,9 @@ func textCount(s string, kind string) int {
 
 // fieldIDs names the form fields behind the API's field names, for focus
 // and for the error summary's links.
-func fieldKey(field string) string { return strings.NewReplacer("[", "-", "]", "", ".", "-").Replace(field) }
+func fieldKey(field string) string {
+	return strings.NewReplacer("[", "-", "]", "", ".", "-").Replace(field)
+}
 
 // sprintID formats an id for a URL.
 func sprintID(id uint) string { return fmt.Sprint(id) }
