@@ -383,12 +383,7 @@ func (v *validation) template(ch *Channel) {
 // as its {{n}}, or one per {{name}} (by name).
 func (v *validation) params(field, text string, given []ParamSpec) []channels.TemplateParam {
 	positional := maxPositional(text)
-	var named []string
-	for _, m := range namedPlaceholder.FindAllStringSubmatch(text, -1) {
-		if !slices.Contains(named, m[1]) {
-			named = append(named, m[1])
-		}
-	}
+	named := whatsapp.NamedParams(text)
 	want := positional
 	if len(named) > 0 {
 		want = len(named)
