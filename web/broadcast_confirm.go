@@ -41,7 +41,7 @@ func (s *Server) broadcastConfirm(c echo.Context) error {
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	href := "/broadcasts/" + strconv.FormatUint(uint64(b.ID), 10)
-	_, errs, err := models.ConfirmBroadcast(s.db, b.ID, version, actorOf(c), s.now())
+	_, errs, err := models.ConfirmBroadcast(s.db, b.ID, version, actorOf(c), models.ValidateEnv{Now: s.now(), PublicURL: s.Workspace().PublicURL})
 	switch {
 	case errors.Is(err, models.ErrBroadcastStale):
 		s.flash(c, "error", "confirm.stale")
@@ -110,21 +110,25 @@ func (s *Server) confirmView(c echo.Context, b *models.Broadcast, ch *models.Cha
 	if b.ScheduledAt != nil && !b.SendNow {
 		v.When = b.ScheduledAt.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
 	}
-	var quota func() (int64, bool)
-	if ch.Kind == channels.KindLINE {
-		v.ShowQuota = true
-		quota = func() (int64, bool) {
-			q := s.lineQuota(c.Request().Context(), ch)
-			if q == nil || q.Unavailable {
-				return 0, false
-			}
-			if q.Unlimited {
-				return -1, true
-			}
-			return q.Limit - q.Used, true
-		}
+	d, err := models.DraftOf(b)
+	if err != nil {
+		return v, err
 	}
-	f, err := models.ConfirmationFigures(s.db, b, quota, s.now())
+	v.ShowQuota = ch.Kind == channels.KindLINE
+	quota := func(ch *models.Channel) (models.LineQuota, bool) {
+		q := s.lineQuota(c.Request().Context(), ch)
+		if q == nil || q.Unavailable {
+			return models.LineQuota{}, false
+		}
+		return models.LineQuota{Remaining: max(q.Limit-q.Used, 0), Unlimited: q.Unlimited}, true
+	}
+	f, err := models.ConfirmationFigures(s.db, d, s.now(), quota)
+	if fe, ok := errorsAs[models.DraftErrors](err); ok {
+		// The audience or channel cannot be counted: say why, offer edit.
+		_, list := s.wordErrors(c, fe)
+		v.Errors = append(v.Errors, list...)
+		err = nil
+	}
 	if err != nil {
 		return v, err
 	}
@@ -133,10 +137,22 @@ func (s *Server) confirmView(c echo.Context, b *models.Broadcast, ch *models.Cha
 		v.Skipped = append(v.Skipped, views.SkipCount{Reason: reason, Count: n})
 	}
 	sort.Slice(v.Skipped, func(i, j int) bool { return v.Skipped[i].Reason < v.Skipped[j].Reason })
-	v.QuotaNeeded, v.QuotaRemain = f.LineQuotaNeeded, f.LineQuotaRemain
-	v.QuotaExceeded = v.QuotaRemain != nil && *v.QuotaRemain >= 0 && v.QuotaNeeded > *v.QuotaRemain
+	if q := f.LINEQuota; q != nil {
+		v.QuotaNeeded, v.QuotaRemain, v.QuotaExceeded = q.Needed, q.Remaining, q.Exceeds
+		if q.Unlimited {
+			unlimited := int64(-1)
+			v.QuotaRemain = &unlimited
+		}
+	}
 	v.Estimated = humanDuration(c, time.Duration(f.EstimatedSeconds)*time.Second)
 	return v, nil
+}
+
+// errorsAs is errors.As for a value type.
+func errorsAs[T error](err error) (T, bool) {
+	var target T
+	ok := errors.As(err, &target)
+	return target, ok
 }
 
 // humanDuration words an expected sending time ("about 3 minutes").
