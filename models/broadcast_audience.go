@@ -122,10 +122,21 @@ func audienceLocation(db *gorm.DB, zone string) (*time.Location, error) {
 	return ws.Location(), nil
 }
 
-// where selects the audience's contacts (as they are at now).
+// where selects the audience's contacts (as they are at now), for a
+// statement that reads them all: on SQLite a filter with a short id list
+// (a tag, a name) starts from it, any other reads the table in order.
 func (sel audienceSel) where(db *gorm.DB, now time.Time) *gorm.DB {
+	how := accessScan
+	if sel.conds != nil && sel.conds.hasDriver(db) {
+		how = accessDriven
+	}
+	return sel.whereBy(db, now, how)
+}
+
+// whereBy is where with the access chosen by the caller.
+func (sel audienceSel) whereBy(db *gorm.DB, now time.Time, how access) *gorm.DB {
 	if sel.conds != nil {
-		return sel.conds.where(db, now, accessDriven)
+		return sel.conds.where(db, now, how)
 	}
 	q := db.Model(&Contact{}).Where("contacts.channel_id = ?", sel.channelID)
 	if IsPostgres(db) {

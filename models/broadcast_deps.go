@@ -52,9 +52,6 @@ func lockTaggedBroadcasts(db *gorm.DB, channelID uint, reason, text string, who 
 	})
 }
 
-// errTagBroadcastLocked: ErrTagBroadcastLocked (helper promo).
-var errTagBroadcastLocked = errors.New("error.tag_broadcast_locked")
-
 // resolveUploadImage: FindUpload + (*Upload).Image (helper api).
 func resolveUploadImage(db *gorm.DB, id uint, publicURL string) (*channels.Image, error) {
 	return nil, ErrNotFound

@@ -193,7 +193,8 @@ func freezeRange(db *gorm.DB, sel audienceSel, broadcastID uint, at, now time.Ti
 		stamp = "CAST(? AS timestamptz)"
 	}
 	err := db.Transaction(func(tx *gorm.DB) error {
-		sub := sel.where(tx, at).Where("contacts.id >= ? AND contacts.id < ?", lo, hi).Select(
+		// Read in id order over the range (the rowid range on SQLite).
+		sub := sel.whereBy(tx, at, accessScan).Where("contacts.id >= ? AND contacts.id < ?", lo, hi).Select(
 			strconv.FormatUint(uint64(broadcastID), 10)+", contacts.id, "+
 				"CASE WHEN NOT contacts.subscribed OR contacts.tester THEN '"+DeliverySkipped+"' ELSE '"+DeliveryPending+"' END, "+
 				"CASE WHEN NOT contacts.subscribed THEN '"+SkipUnsubscribed+"' WHEN contacts.tester THEN '"+SkipTester+"' ELSE '' END, "+

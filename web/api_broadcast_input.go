@@ -1,0 +1,98 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"omnicast/models"
+)
+
+// apiBroadcastInput is the body of POST /api/v1/broadcasts (issue 8):
+// the composer's fields under the API's names. It binds into the same
+// models.Draft as the composer's form, so one ValidateDraft judges both.
+type apiBroadcastInput struct {
+	ChannelID   uint                 `json:"channel_id"`
+	Subject     string               `json:"subject"`
+	Audience    apiAudienceInput     `json:"audience"`
+	MessageTag  string               `json:"message_tag"`
+	ScheduledAt *string              `json:"scheduled_at"`
+	ApplyTags   []string             `json:"apply_tags"`
+	Messages    []models.MessageSpec `json:"messages"`
+	Template    *models.TemplateSpec `json:"template"`
+	DryRun      bool                 `json:"dry_run"`
+}
+
+type apiAudienceInput struct {
+	ExternalIDs []string `json:"external_ids"`
+	Filter      string   `json:"filter"`
+}
+
+// errAPIBody: the body is not the JSON object the endpoint takes.
+var errAPIBody = errors.New("web: request body is not a broadcast")
+
+// decodeAPIBroadcast reads the body strictly (unknown fields are
+// mistakes worth reporting, not ignoring) and binds it into a draft. A
+// scheduled_at that is not RFC 3339 is a field error.
+func decodeAPIBroadcast(body io.Reader) (apiBroadcastInput, models.Draft, []models.FieldError, error) {
+	var in apiBroadcastInput
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return in, models.Draft{}, nil, fmt.Errorf("%w: %v", errAPIBody, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return in, models.Draft{}, nil, fmt.Errorf("%w: %v", errAPIBody, err)
+	}
+	if dec.More() {
+		return in, models.Draft{}, nil, fmt.Errorf("%w: more than one JSON value", errAPIBody)
+	}
+	d := models.Draft{ChannelID: in.ChannelID, Subject: in.Subject, MessageTag: in.MessageTag, ApplyTags: in.ApplyTags,
+		Content:  models.BroadcastContent{Messages: in.Messages, Template: in.Template},
+		Audience: models.AudienceSpec{ExternalIDs: in.Audience.ExternalIDs, Filter: in.Audience.Filter}}
+	var errs []models.FieldError
+	if in.ScheduledAt == nil || strings.TrimSpace(*in.ScheduledAt) == "" {
+		d.SendNow = true // absent means now
+	} else if at, err := time.Parse(time.RFC3339, strings.TrimSpace(*in.ScheduledAt)); err != nil {
+		errs = append(errs, models.FieldError{Field: "scheduled_at", Code: "scheduled_at_invalid"})
+	} else {
+		at = at.UTC()
+		d.ScheduledAt = &at
+	}
+	return in, d, errs, nil
+}
+
+// apiBroadcast is a broadcast as the API shows it.
+type apiBroadcast struct {
+	ID          uint                    `json:"id"`
+	Status      string                  `json:"status"`
+	Method      string                  `json:"method"`
+	Version     int                     `json:"version"`
+	ChannelID   uint                    `json:"channel_id"`
+	Subject     string                  `json:"subject"`
+	MessageTag  string                  `json:"message_tag,omitempty"`
+	ScheduledAt *time.Time              `json:"scheduled_at"`
+	ApplyTags   []string                `json:"apply_tags"`
+	Content     models.BroadcastContent `json:"content"`
+	// Frozen is the freeze's progress: deliveries written of the audience.
+	Frozen  int64          `json:"frozen"`
+	Figures models.Figures `json:"figures"`
+}
+
+func apiBroadcastOf(b *models.Broadcast, f models.Figures) (apiBroadcast, error) {
+	spec, err := b.Spec()
+	if err != nil {
+		return apiBroadcast{}, err
+	}
+	tags := b.Tags()
+	if tags == nil {
+		tags = []string{}
+	}
+	return apiBroadcast{ID: b.ID, Status: b.Status, Method: b.Method, Version: b.Version, ChannelID: b.ChannelID, Subject: b.Subject,
+		MessageTag: b.MessageTag, ScheduledAt: b.ScheduledAt, ApplyTags: tags, Content: spec, Frozen: b.FrozenCount, Figures: f}, nil
+}
