@@ -64,7 +64,14 @@ func (s *Server) routes() {
 	app.POST("/contacts/:id/delete", s.contactDelete)
 	app.POST("/audiences", s.audienceCreate)
 	app.POST("/uploads", s.uploadCreate)
-	app.GET("/broadcasts/new", s.broadcastNew)
+	app.GET("/broadcasts/new", s.broadcastNew).Name = "broadcast-new"
+	app.POST("/broadcasts", s.broadcastCreate)
+	app.POST("/broadcasts/compose", s.broadcastCompose)
+	app.GET("/broadcasts/:id/edit", s.broadcastEdit)
+	app.POST("/broadcasts/:id", s.broadcastUpdate)
+	app.GET("/broadcasts/:id/confirm", s.broadcastConfirmShow)
+	app.POST("/broadcasts/:id/confirm", s.broadcastConfirm)
+	app.GET("/broadcasts/:id/progress", s.broadcastProgress)
 	app.GET("/tags", s.tagList).Name = "tags"
 	app.POST("/tags", s.tagCreate)
 	app.POST("/tags/:id/rename", s.tagRename)
