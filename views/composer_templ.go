@@ -463,7 +463,7 @@ func ComposerPage(p layout.Page, v Composer) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = fieldError(v.Errors["apply_tags"], "apply_tags").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = composeFieldError(v.Errors["apply_tags"], "apply_tags").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -905,7 +905,7 @@ func fieldText(name, label, value, err string, max int) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = fieldError(err, name).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = composeFieldError(err, name).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -917,7 +917,7 @@ func fieldText(name, label, value, err string, max int) templ.Component {
 	})
 }
 
-func fieldError(err, field string) templ.Component {
+func composeFieldError(err, field string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1207,7 +1207,7 @@ func messageTagField(v Composer) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = fieldError(v.Errors["message_tag"], "message_tag").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = composeFieldError(v.Errors["message_tag"], "message_tag").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1400,7 +1400,7 @@ func sendTimeField(v Composer) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = fieldError(v.Errors["scheduled_at"], "scheduled_at").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = composeFieldError(v.Errors["scheduled_at"], "scheduled_at").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1462,7 +1462,7 @@ func ComposerMessagesFragment(v Composer, oob bool) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = fieldError(v.Errors["messages"], "messages").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = composeFieldError(v.Errors["messages"], "messages").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2293,7 +2293,7 @@ func messageItem(v Composer, i int, m ComposerMessage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = fieldError(v.Errors[msgField(i, "text")], msgField(i, "text")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = composeFieldError(v.Errors[msgField(i, "text")], msgField(i, "text")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2382,7 +2382,7 @@ func messageItem(v Composer, i int, m ComposerMessage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = fieldError(v.Errors[msgField(i, "upload_id")]+v.Errors[msgField(i, "image")], msgField(i, "upload_id")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = composeFieldError(v.Errors[msgField(i, "upload_id")]+v.Errors[msgField(i, "image")], msgField(i, "upload_id")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2443,12 +2443,12 @@ func messageItem(v Composer, i int, m ComposerMessage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = fieldError(v.Errors[msgField(i, "bot_module_id")]+v.Errors[msgField(i, "card")], msgField(i, "bot_module_id")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = composeFieldError(v.Errors[msgField(i, "bot_module_id")]+v.Errors[msgField(i, "card")], msgField(i, "bot_module_id")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = fieldError(v.Errors[msgField(i, "")], msgField(i, "")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = composeFieldError(v.Errors[msgField(i, "")], msgField(i, "")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -3419,7 +3419,7 @@ func templateSection(v Composer) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = fieldError(v.Errors["template"]+v.Errors["template.name"]+v.Errors["template.header_params"]+v.Errors["template.body_params"]+v.Errors["template.buttons"], "template").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = composeFieldError(v.Errors["template"]+v.Errors["template.name"]+v.Errors["template.header_params"]+v.Errors["template.body_params"]+v.Errors["template.buttons"], "template").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -3663,7 +3663,7 @@ func templateSection(v Composer) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = fieldError(v.Errors["template.buttons["+strconv.Itoa(i)+"].action"]+v.Errors["template.buttons["+strconv.Itoa(i)+"].bot_module_id"], "template.buttons["+strconv.Itoa(i)+"]").Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = composeFieldError(v.Errors["template.buttons["+strconv.Itoa(i)+"].action"]+v.Errors["template.buttons["+strconv.Itoa(i)+"].bot_module_id"], "template.buttons["+strconv.Itoa(i)+"]").Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -3919,7 +3919,7 @@ func paramField(prefix string, i int, p ParamInput, err string) templ.Component 
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = fieldError(err, prefix+strconv.Itoa(i)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = composeFieldError(err, prefix+strconv.Itoa(i)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

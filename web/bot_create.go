@@ -43,10 +43,3 @@ func (s *Server) botSave(c echo.Context, id uint) error {
 	return redirect(c, "/bots")
 }
 
-// actorOf is the signed-in user as the audit and the models name them.
-func actorOf(c echo.Context) models.Actor {
-	if u := currentUser(c); u != nil {
-		return models.Actor{UserID: u.ID}
-	}
-	return models.Actor{}
-}

@@ -92,13 +92,6 @@ func (s *Server) saveComposer(c echo.Context, st composerState) error {
 	return redirect(c, href+"/edit")
 }
 
-// actorOf is the signed-in user as the audit trail names them.
-func actorOf(c echo.Context) models.Actor {
-	if u := currentUser(c); u != nil {
-		return models.Actor{UserID: u.ID}
-	}
-	return models.Actor{}
-}
 
 // broadcastCompose answers the composer's htmx requests without saving:
 // a structural button (the message list comes back) or a change of any
