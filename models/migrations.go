@@ -29,6 +29,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0008_contact_imports", Migrate: migrate0008},
 		{ID: "0009_tag_name_key", Migrate: migrate0009},
 		{ID: "0010_broadcasts", Migrate: migrate0010},
+		{ID: "0014_channel_tag_lock", Migrate: migrate0014},
 	}
 }
 
