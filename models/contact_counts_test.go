@@ -223,6 +223,12 @@ func TestNameSearchFollowsRenames(t *testing.T) {
 		// WhatsApp sends the profile name with every message: it replaces the stored one.
 		apply(t, db, wa, channels.Event{Kind: channels.EventMessage, UserID: "886900000001", Name: "陳美玲 Ling", Time: at(3), DedupeKey: "c"}, nil)
 		importCSV(t, db, wa.ID, "external_id,name\n886900000002,Wong Siu Ming\n886900000003,Xiaoming Two\n")
+		// After an import (which indexes its new names itself, a batch at a
+		// time), a webhook's new contact is indexed by the trigger again.
+		apply(t, db, wa, channels.Event{Kind: channels.EventMessage, UserID: "886900000004", Name: "林小華", Time: at(4), DedupeKey: "d"}, nil)
+		if got := search("小華"); !reflect.DeepEqual(got, []string{"林小華"}) {
+			t.Fatalf("a contact created after an import is not found by name: %q", got)
+		}
 		for q, want := range map[string][]string{
 			"美玲 L":   {"陳美玲 Ling"},
 			"wang x": {},

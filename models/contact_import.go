@@ -657,6 +657,59 @@ func (b *sqliteBatch) insert(packed string, n int, tail string) (map[string]uint
 	return scanIDs(rs, n)
 }
 
+// insertNew inserts the packed rows that are not stored yet, with the
+// per-row insert triggers standing aside (migration 0016): it then adds
+// the new rows to the contact totals and the name index in two statements.
+// It returns the first new id and how many rows it created; their ids are
+// first … first+n−1 (see create).
+func (b *sqliteBatch) insertNew(packed string) (first uint64, n int64, err error) {
+	pool := b.tx.Statement.ConnPool
+	if _, err := pool.ExecContext(b.ctx, "INSERT INTO bulk_write_guard (id) VALUES (1)"); err != nil {
+		return 0, 0, fmt.Errorf("guard triggers: %w", err)
+	}
+	now := b.spec.now.UTC().Format(sqliteTimeLayout)
+	res, err := pool.ExecContext(b.ctx, "INSERT INTO contacts ("+contactColumns+")"+sqliteJSONValues+
+		" ON CONFLICT (channel_id, external_id) DO NOTHING", int64(b.spec.channelID), now, now, b.spec.importIDArg(), packed)
+	if err != nil {
+		return 0, 0, err
+	}
+	if n, err = res.RowsAffected(); err != nil {
+		return 0, 0, err
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return 0, 0, err
+	}
+	if n > 0 {
+		first = uint64(last) - uint64(n) + 1
+		if err := b.accountNew(first, uint64(last)); err != nil {
+			return 0, 0, err
+		}
+	}
+	if _, err := pool.ExecContext(b.ctx, "DELETE FROM bulk_write_guard"); err != nil {
+		return 0, 0, fmt.Errorf("release triggers: %w", err)
+	}
+	return first, n, nil
+}
+
+// accountNew does for the contacts first…last, just inserted with the
+// triggers standing aside, what those triggers do: count them in
+// contact_counts and index their names.
+func (b *sqliteBatch) accountNew(first, last uint64) error {
+	pool := b.tx.Statement.ConnPool
+	_, err := pool.ExecContext(b.ctx, `INSERT INTO contact_counts (channel_id, subscribed, unsubscribed, created_at)
+ SELECT channel_id, sum(subscribed <> 0), sum(subscribed = 0), CURRENT_TIMESTAMP FROM contacts WHERE id BETWEEN ? AND ? GROUP BY channel_id
+ ON CONFLICT (channel_id) DO UPDATE SET subscribed = subscribed + excluded.subscribed, unsubscribed = unsubscribed + excluded.unsubscribed`, first, last)
+	if err != nil {
+		return fmt.Errorf("count new contacts: %w", err)
+	}
+	_, err = pool.ExecContext(b.ctx, `INSERT INTO contact_names (rowid, name) SELECT id, name FROM contacts WHERE id BETWEEN ? AND ? AND name <> ''`, first, last)
+	if err != nil {
+		return fmt.Errorf("index new names: %w", err)
+	}
+	return nil
+}
+
 // create inserts without RETURNING, which makes SQLite keep every
 // returned row in a temporary table and the driver copy it out. It needs
 // none: holding the write lock, one INSERT … SELECT gives the rows it
@@ -665,17 +718,7 @@ func (b *sqliteBatch) insert(packed string, n int, tail string) (map[string]uint
 // order (checked at both ends); otherwise the created ones are read back
 // by that id range.
 func (b *sqliteBatch) create(batch importBatch) ([]uint64, error) {
-	now := b.spec.now.UTC().Format(sqliteTimeLayout)
-	res, err := b.tx.Statement.ConnPool.ExecContext(b.ctx, "INSERT INTO contacts ("+contactColumns+")"+sqliteJSONValues+
-		" ON CONFLICT (channel_id, external_id) DO NOTHING", int64(b.spec.channelID), now, now, b.spec.importIDArg(), batch.packed)
-	if err != nil {
-		return nil, err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return nil, err
-	}
-	last, err := res.LastInsertId()
+	first, n, err := b.insertNew(batch.packed)
 	if err != nil {
 		return nil, err
 	}
@@ -683,7 +726,7 @@ func (b *sqliteBatch) create(batch importBatch) ([]uint64, error) {
 	if n == 0 {
 		return ids, nil
 	}
-	first := uint64(last) - uint64(n) + 1
+	last := first + uint64(n) - 1
 	if int(n) == len(batch.rows) {
 		var ends []struct {
 			ID         uint64

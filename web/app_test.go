@@ -73,6 +73,7 @@ func newTestAppWith(t *testing.T, db *gorm.DB, configure func(*Config)) *testApp
 	})
 	cfg := Config{
 		DB: db, SecretKey: []byte(strings.Repeat("k", 32)), Logger: log, Now: clock.Now, Jobs: runner,
+		MediaDir: t.TempDir(),
 	}
 	if configure != nil {
 		configure(&cfg)

@@ -15,6 +15,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if isAPIRequest(c) {
+		s.handleAPIError(err, c)
+		return
+	}
 	code := http.StatusInternalServerError
 	var he *echo.HTTPError
 	if errors.As(err, &he) {

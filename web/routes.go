@@ -20,6 +20,9 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.handler(), s.metricsAccess)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static", s.assets)))
+	// Uploaded images: no session, as the platforms fetch them.
+	e.GET("/media/:name", s.mediaShow)
+	e.HEAD("/media/:name", s.mediaShow)
 
 	// Webhooks: no session and no CSRF; every request is checked by its
 	// platform signature instead.
@@ -30,10 +33,18 @@ func (s *Server) routes() {
 	}
 	hooks.POST("/"+channels.KindLINE+"/:id", s.webhookReceive(channels.KindLINE))
 
+	// The JSON API: bearer token, language from Accept-Language, JSON
+	// answers only; no session and so no CSRF. Its routes are in
+	// apiRoutes. Any other path under /api/ is a JSON 404.
+	api := e.Group("/api/v1", bodyLimits(), s.cleanForm, s.apiLocalize, s.apiAuth)
+	s.apiRoutes(api)
+	api.RouteNotFound("/*", s.apiNoRoute)
+	e.RouteNotFound("/api/*", s.apiNoRoute)
+
 	// Pages: session, language, first-run check, CSRF on every non-GET.
-	// Bodies are limited to 2 MB, except the routes that take files
-	// (largeUpload), before anything reads them; cleanForm then parses and
-	// cleans every form once.
+	// Bodies are limited to 2 MB, except the routes that take files and
+	// images (bodyLimitFor), before anything reads them; cleanForm then
+	// parses and cleans every form once.
 	pages := e.Group("", bodyLimits(), s.cleanForm, s.loadUser, s.localize, s.csrf(), s.firstRun)
 	pages.GET("/setup", s.setupShow).Name = "setup"
 	pages.POST("/setup", s.setupCreate)
@@ -53,6 +64,7 @@ func (s *Server) routes() {
 	app.POST("/contacts/:id/delete", s.contactDelete)
 	app.POST("/contacts/:id/tester", s.contactTesterSet)
 	app.POST("/audiences", s.audienceCreate)
+	app.POST("/uploads", s.uploadCreate)
 	app.GET("/broadcasts/new", s.broadcastNew)
 	app.GET("/tags", s.tagList).Name = "tags"
 	app.POST("/tags", s.tagCreate)
@@ -91,31 +103,46 @@ func (s *Server) routes() {
 	admin.POST("/users/:id/active", s.userActiveUpdate)
 	admin.GET("/settings", s.settingsShow).Name = "settings"
 	admin.POST("/settings", s.settingsUpdate)
+	admin.GET("/settings/tokens", s.tokenList).Name = "tokens"
+	admin.POST("/settings/tokens", s.tokenCreate)
+	admin.POST("/settings/tokens/:id/revoke", s.tokenRevoke)
 
 	// Any other path, whatever the method: a 404 page with session and
 	// language (CSRF skips it: there is nothing to protect).
 	pages.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound })
 }
 
-// largeUpload names the routes whose body may exceed the pages' limit:
-// they carry files.
-func largeUpload(c echo.Context) bool {
-	return c.Request().Method == http.MethodPost && c.Path() == "/contacts/import"
+// bodyLimitFor is the body limit of a route: importMaxSize for the CSV
+// import, uploadBodyLimit for images, 2 MB for everything else.
+func bodyLimitFor(c echo.Context) string {
+	if c.Request().Method != http.MethodPost {
+		return "2M"
+	}
+	switch c.Path() {
+	case "/contacts/import":
+		return importMaxSize
+	case "/uploads", "/api/v1/uploads":
+		return uploadBodyLimit
+	}
+	return "2M"
 }
 
-// bodyLimits limits every page body, by route: 2 MB, or importMaxSize for
-// the upload routes. It runs first in the pages group, so no middleware
-// (cleanForm parses every form) reads a body past its limit. (A route's
-// own middleware runs after the group's, too late for that.)
+// bodyLimits limits every page and API body, by route (bodyLimitFor). It
+// runs first in its group, so no middleware (cleanForm parses every form)
+// reads a body past its limit. (A route's own middleware runs after the
+// group's, too late for that.)
 func bodyLimits() echo.MiddlewareFunc {
-	small, large := middleware.BodyLimit("2M"), middleware.BodyLimit(importMaxSize)
+	limits := map[string]echo.MiddlewareFunc{}
+	for _, l := range []string{"2M", importMaxSize, uploadBodyLimit} {
+		limits[l] = middleware.BodyLimit(l)
+	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		toSmall, toLarge := small(next), large(next)
+		wrapped := map[string]echo.HandlerFunc{}
+		for l, m := range limits {
+			wrapped[l] = m(next)
+		}
 		return func(c echo.Context) error {
-			if largeUpload(c) {
-				return toLarge(c)
-			}
-			return toSmall(c)
+			return wrapped[bodyLimitFor(c)](c)
 		}
 	}
 }

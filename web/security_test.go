@@ -528,6 +528,13 @@ func TestUnknownPostPathIs404(t *testing.T) {
 		for _, path := range []string{"/nowhere", "/contacts/12/nothing", "/api/v0/x"} {
 			p := b.postRaw(path, url.Values{"a": {"b"}})
 			wantStatus(t, p, http.StatusNotFound)
+			if strings.HasPrefix(path, "/api/") {
+				// The JSON API answers JSON, whoever asks.
+				if !strings.Contains(p.body, `"code":"not_found"`) {
+					t.Fatalf("POST %s: %.300s", path, p.body)
+				}
+				continue
+			}
 			if !strings.Contains(p.body, "Page not found") {
 				t.Fatalf("POST %s: %.300s", path, p.body)
 			}

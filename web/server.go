@@ -48,6 +48,10 @@ type Config struct {
 	// MetricsToken, when set, lets remote scrapers read /metrics with
 	// "Authorization: Bearer <token>"; loopback clients need none.
 	MetricsToken string
+	// MediaDir caches uploaded images on disk (<data dir>/media); their
+	// bytes are in the database, so an empty or missing directory is
+	// refilled on demand. Empty: no disk cache.
+	MediaDir string
 	// Jobs runs background work (CSV imports): handlers queue work in the
 	// database and wake it, never start goroutines. serve owns and stops
 	// it. Nil leaves queued work to another instance's runner.
@@ -74,6 +78,7 @@ type Server struct {
 	startDemo func(ctx context.Context, webhookBase string, progress func(done, total int)) error
 	demo      demoProgress
 	jobs      *jobs.Runner
+	mediaDir  string
 	// hasUsers turns true once a user exists, so the first-run check stops
 	// costing a query per request.
 	hasUsers atomic.Bool
@@ -137,6 +142,7 @@ func New(cfg Config) (*Server, error) {
 		metrics:   newMetrics(),
 		startDemo: cfg.StartDemo,
 		jobs:      cfg.Jobs,
+		mediaDir:  cfg.MediaDir,
 		defaults:  models.Workspace{Timezone: cfg.Timezone, PublicURL: cfg.PublicURL},
 
 		trustedProxies: cfg.TrustedProxies,

@@ -41,6 +41,7 @@ func commands() []command {
 		{name: "serve", summary: "serve the web app (the default)", run: runServe},
 		{name: "migrate", summary: "apply pending database migrations and exit", run: runMigrate},
 		{name: "user", summary: "manage users", subs: userCommands()},
+		{name: "token", summary: "manage JSON API tokens", subs: tokenCommands()},
 		{name: "channel", summary: "manage connected accounts", subs: channelCommands()},
 		{name: "contacts", summary: "read, import and export contacts", subs: contactsCommands()},
 		{name: "demo", summary: "serve a demo workspace wired to a simulator of all four platforms", run: runDemo},

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"omnicast/jobs"
@@ -121,5 +122,6 @@ func (c *config) webConfig(ws *workspace, log *slog.Logger) (web.Config, error) 
 	return web.Config{
 		DB: ws.db, SecretKey: ws.secret, PublicURL: c.PublicURL, Timezone: c.Timezone,
 		Logger: log, Version: version, TrustedProxies: proxies, MetricsToken: c.MetricsToken,
+		MediaDir: filepath.Join(c.DataDir, "media"),
 	}, nil
 }

@@ -79,15 +79,18 @@ func readPassword(r io.Reader) (string, error) {
 // cliMessages explains model validation errors on the command line.
 func cliMessages() map[error]string {
 	return map[error]string{
-		models.ErrEmailInvalid:     "enter a valid email address",
-		models.ErrEmailTaken:       "a user with this email already exists",
-		models.ErrNameRequired:     "a name is required",
-		models.ErrPasswordTooShort: fmt.Sprintf("the password must have at least %d characters", models.MinPasswordLength),
-		models.ErrPasswordBlank:    "the password cannot be blank or only spaces",
-		models.ErrPasswordIsEmail:  "the password cannot be the email address",
-		models.ErrPasswordCommon:   "the password is one of the most used ones and easy to guess; choose another",
-		models.ErrRoleInvalid:      "the role must be admin or marketer",
-		models.ErrNotFound:         "no such user",
+		models.ErrEmailInvalid:      "enter a valid email address",
+		models.ErrEmailTaken:        "a user with this email already exists",
+		models.ErrNameRequired:      "a name is required",
+		models.ErrPasswordTooShort:  fmt.Sprintf("the password must have at least %d characters", models.MinPasswordLength),
+		models.ErrPasswordBlank:     "the password cannot be blank or only spaces",
+		models.ErrPasswordIsEmail:   "the password cannot be the email address",
+		models.ErrPasswordCommon:    "the password is one of the most used ones and easy to guess; choose another",
+		models.ErrRoleInvalid:       "the role must be admin or marketer",
+		models.ErrNotFound:          "no such user",
+		models.ErrTokenNameRequired: "a name is required (--name), e.g. the program using the token",
+		models.ErrTokenNameTooLong:  fmt.Sprintf("the name can have at most %d characters", models.APITokenNameMaxRunes),
+		models.ErrTokenUserInvalid:  "the user is deactivated",
 	}
 }
 

@@ -4,12 +4,12 @@ package main
 // user's path: the real binary imports a CSV through `omnicast contacts
 // import`, then at once — no ANALYZE, no warm-up a user would not have —
 // the real server answers the contacts page, the list fragment and the
-// count over HTTP. Never part of `make test`: it runs only when
-// OMNICAST_USERPATH_CONTACTS names the sizes, e.g.
+// count over HTTP. It is a benchmark, so never part of `make test`;
+// OMNICAST_USERPATH_CONTACTS names the sizes (default 100000), e.g.
 //
 //	OMNICAST_USERPATH_CONTACTS=100000,1000000 \
 //	OMNICAST_TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' \
-//	go test -run TestUserPathFigures -v -timeout 2h ./cmd/omnicast/
+//	go test -run '^$' -bench UserPathFigures -benchtime 1x -timeout 3h ./cmd/omnicast/
 //
 // SQLite always; PostgreSQL when OMNICAST_TEST_DATABASE_URL is set (in a
 // database of its own, created and dropped here). It prints one FIGURE line
@@ -57,11 +57,12 @@ const (
 	userPathCountRuns = 10
 )
 
-func TestUserPathFigures(t *testing.T) {
+func BenchmarkUserPathFigures(b *testing.B) {
 	spec := os.Getenv("OMNICAST_USERPATH_CONTACTS")
 	if spec == "" {
-		t.Skip("OMNICAST_USERPATH_CONTACTS not set: the user-path figures are measured on demand only")
+		spec = "100000"
 	}
+	var t testing.TB = b
 	var sizes []int
 	for _, s := range strings.Split(spec, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -83,8 +84,8 @@ func TestUserPathFigures(t *testing.T) {
 		csvPath := filepath.Join(t.TempDir(), "contacts.csv")
 		writeUserPathCSV(t, csvPath, n, time.Now())
 		for _, kind := range kinds {
-			t.Run(fmt.Sprintf("%s-%d", kind, n), func(t *testing.T) {
-				table = append(table, measureUserPath(t, bin, kind, csvPath, n)...)
+			b.Run(fmt.Sprintf("%s-%d", kind, n), func(b *testing.B) {
+				table = append(table, measureUserPath(b, bin, kind, csvPath, n)...)
 			})
 		}
 	}
@@ -99,7 +100,7 @@ func TestUserPathFigures(t *testing.T) {
 // third 客戶C…), 9 % unsubscribed, subscription times over two years before
 // now, 90 % with a later interaction, and tags vip 12 %, hk 10 %,
 // inactive 10 %, taipei 30 %, line-promo 15 %, 新客 5 %, rare-gold on 30.
-func writeUserPathCSV(t *testing.T, path string, n int, now time.Time) {
+func writeUserPathCSV(t testing.TB, path string, n int, now time.Time) {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
@@ -150,7 +151,7 @@ type userPathEnv struct {
 	dbcf models.DBConfig
 }
 
-func (u userPathEnv) run(t *testing.T, stdin string, args ...string) string {
+func (u userPathEnv) run(t testing.TB, stdin string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(u.bin, args...)
 	cmd.Env = append(os.Environ(), u.env...)
@@ -162,7 +163,7 @@ func (u userPathEnv) run(t *testing.T, stdin string, args ...string) string {
 	return string(out)
 }
 
-func newUserPathEnv(t *testing.T, bin, kind string) userPathEnv {
+func newUserPathEnv(t testing.TB, bin, kind string) userPathEnv {
 	t.Helper()
 	dir := t.TempDir()
 	u := userPathEnv{bin: bin, env: []string{"OMNICAST_DATA_DIR=" + dir, "OMNICAST_DATABASE_URL="}, dbcf: models.DBConfig{DataDir: dir}}
@@ -192,7 +193,7 @@ func newUserPathEnv(t *testing.T, bin, kind string) userPathEnv {
 
 // fakeLineQuota answers the two quota calls the contacts page makes for a
 // LINE account (cached for a minute by the server).
-func fakeLineQuota(t *testing.T) string {
+func fakeLineQuota(t testing.TB) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if strings.HasSuffix(r.URL.Path, "/consumption") {
@@ -205,7 +206,7 @@ func fakeLineQuota(t *testing.T) string {
 	return srv.URL
 }
 
-func measureUserPath(t *testing.T, bin, kind, csvPath string, n int) []string {
+func measureUserPath(t testing.TB, bin, kind, csvPath string, n int) []string {
 	u := newUserPathEnv(t, bin, kind)
 	u.run(t, "a long password for figures\n", "user", "add", "--email", "ops@example.com", "--name", "Ops", "--role", "admin", "--password-stdin")
 	u.run(t, "", "channel", "add", "--kind", "line", "--name", "台北門市", "--external-id", "1650000001",
@@ -248,7 +249,7 @@ func measureUserPath(t *testing.T, bin, kind, csvPath string, n int) []string {
 }
 
 // startServer runs `omnicast serve` on a free loopback port until stop.
-func startServer(t *testing.T, u userPathEnv) (string, func()) {
+func startServer(t testing.TB, u userPathEnv) (string, func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -281,7 +282,7 @@ func startServer(t *testing.T, u userPathEnv) (string, func()) {
 	return base, func() { cancel(); _ = cmd.Wait() }
 }
 
-func signIn(t *testing.T, base string) *http.Client {
+func signIn(t testing.TB, base string) *http.Client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 60 * time.Second}
@@ -301,7 +302,7 @@ func signIn(t *testing.T, base string) *http.Client {
 	return c
 }
 
-func fetch(t *testing.T, c *http.Client, u string, header http.Header) string {
+func fetch(t testing.TB, c *http.Client, u string, header http.Header) string {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
 	for k, v := range header {
@@ -319,7 +320,7 @@ func fetch(t *testing.T, c *http.Client, u string, header http.Header) string {
 	return string(b)
 }
 
-func get(t *testing.T, c *http.Client, u string, htmx bool) {
+func get(t testing.TB, c *http.Client, u string, htmx bool) {
 	t.Helper()
 	h := http.Header{}
 	if htmx {
@@ -330,7 +331,7 @@ func get(t *testing.T, c *http.Client, u string, htmx bool) {
 
 var countAttr = regexp.MustCompile(`data-testid="match-count" data-count="(\d+)" data-estimated="false"`)
 
-func readCount(t *testing.T, c *http.Client, u string) int64 {
+func readCount(t testing.TB, c *http.Client, u string) int64 {
 	t.Helper()
 	m := countAttr.FindStringSubmatch(fetch(t, c, u, http.Header{"Hx-Request": {"true"}}))
 	if m == nil {
@@ -342,7 +343,7 @@ func readCount(t *testing.T, c *http.Client, u string) int64 {
 
 // userPathTruth counts a filter with hand-written SQL, independently of
 // the code measured.
-func userPathTruth(t *testing.T, cfg models.DBConfig) func(query string) int64 {
+func userPathTruth(t testing.TB, cfg models.DBConfig) func(query string) int64 {
 	db, err := models.Open(cfg)
 	if err != nil {
 		t.Fatal(err)

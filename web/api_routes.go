@@ -1,0 +1,11 @@
+package web
+
+import "github.com/labstack/echo/v4"
+
+// apiRoutes is the route table of the JSON API, mounted at /api/v1 by
+// routes with bearer authentication and no session nor CSRF. Every
+// handler answers JSON, errors through apiError / apiFieldErrors.
+func (s *Server) apiRoutes(g *echo.Group) {
+	g.GET("/me", s.apiMe)
+	g.POST("/uploads", s.apiUploadCreate)
+}
