@@ -3,9 +3,11 @@ package messenger
 import (
 	"net/url"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -143,7 +145,11 @@ func rx(name string, severity int, pattern string, notBefore, notAfter string) p
 	if notAfter != "" {
 		after = regexp.MustCompile("^(?:" + convertNumerals(notAfter) + ")")
 	}
+	first, prefilter := firstRunes(re.String())
 	return promoRule{name: name, severity: severity, find: func(s string) [][2]int {
+		if prefilter && !strings.ContainsAny(s, first) {
+			return nil // cheap: most texts hold none of a rule's first characters
+		}
 		var out [][2]int
 		for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
 			start, end := m[0], m[1]
@@ -431,4 +437,96 @@ func convertNumerals(pattern string) string {
 		i = j
 	}
 	return b.String()
+}
+
+// firstRunes is the set of characters every match of pattern starts with,
+// when it is small and known (ok false: a match may start anywhere, or be
+// empty). A text holding none of them cannot match.
+func firstRunes(pattern string) (set string, ok bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return "", false
+	}
+	runes := map[rune]bool{}
+	nullable, known := firstOf(re.Simplify(), runes)
+	if !known || nullable || len(runes) == 0 {
+		return "", false
+	}
+	var b strings.Builder
+	for r := range runes {
+		b.WriteRune(r)
+	}
+	return b.String(), true
+}
+
+// maxFirstRunes bounds a first-character set worth checking.
+const maxFirstRunes = 128
+
+// firstOf adds the runes a match of re can start with; nullable tells
+// whether re can match the empty string, known false when the set is too
+// large to be worth it.
+func firstOf(re *syntax.Regexp, runes map[rune]bool) (nullable, known bool) {
+	add := func(r rune) {
+		runes[r] = true
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			runes[f] = true
+		}
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return true, true
+		}
+		add(re.Rune[0])
+		return false, true
+	case syntax.OpCharClass:
+		n := 0
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			n += int(re.Rune[i+1]-re.Rune[i]) + 1
+			if n > maxFirstRunes {
+				return false, false
+			}
+		}
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				add(r)
+			}
+		}
+		return false, true
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true, true
+	case syntax.OpCapture:
+		return firstOf(re.Sub[0], runes)
+	case syntax.OpStar, syntax.OpQuest:
+		_, known := firstOf(re.Sub[0], runes)
+		return true, known
+	case syntax.OpPlus:
+		return firstOf(re.Sub[0], runes)
+	case syntax.OpRepeat:
+		nullable, known := firstOf(re.Sub[0], runes)
+		return nullable || re.Min == 0, known
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			nullable, known := firstOf(sub, runes)
+			if !known {
+				return false, false
+			}
+			if !nullable {
+				return false, true
+			}
+		}
+		return true, true
+	case syntax.OpAlternate:
+		any := false
+		for _, sub := range re.Sub {
+			nullable, known := firstOf(sub, runes)
+			if !known {
+				return false, false
+			}
+			any = any || nullable
+		}
+		return any, true
+	}
+	return false, false
 }

@@ -332,3 +332,32 @@ func FuzzCheckPromotion(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCheckPromotion: a broadcast's worth of text (5 messages at the
+// 2,000-character limit, mixed languages), as the composer checks on save.
+func BenchmarkCheckPromotion(b *testing.B) {
+	var sb strings.Builder
+	for sb.Len() < 6000 {
+		for _, ex := range promoExamples {
+			sb.WriteString(ex.text)
+			sb.WriteString(" ")
+		}
+	}
+	runes := []rune(sb.String())
+	texts := make([]string, 5)
+	for i := range texts {
+		texts[i] = string(runes[i*100 : i*100+MaxTextChars])
+	}
+	b.ResetTimer()
+	for range b.N {
+		CheckPromotion(texts)
+	}
+}
+
+// BenchmarkCheckPromotionTypical: one order notice with a button and its link.
+func BenchmarkCheckPromotionTypical(b *testing.B) {
+	texts := []string{"親愛的 {{name}}，您於 3/1 下單的商品已出貨，預計兩天內送達。如有問題請回覆此訊息，客服將盡快為您處理。", "查看訂單", "https://shop.example.com/orders/123"}
+	for range b.N {
+		CheckPromotion(texts)
+	}
+}
