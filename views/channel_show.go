@@ -12,7 +12,7 @@ type ChannelPage struct {
 	// Lock is set while tagged broadcasting is locked.
 	Lock *TagLockView
 	// History lists the latest lock and unlock entries, newest first.
-	History []TagLockEntry
+	History     []TagLockEntry
 	Testers     []TesterRow
 	TesterCount int64
 	// ContactsHref opens this account on the contacts page, where testers

@@ -58,7 +58,7 @@ func TestChannelPageShowsTagLockAndOnlyAdminsUnlock(t *testing.T) {
 			t.Fatal("a marketer's post unlocked the channel")
 		}
 		// The contacts page links to the account page.
-		if href, _ := m.get("/contacts?channel="+itoa(ch.ID)).doc.Find(`[data-testid="channel-page-link"]`).Attr("href"); href != path {
+		if href, _ := m.get("/contacts?channel=" + itoa(ch.ID)).doc.Find(`[data-testid="channel-page-link"]`).Attr("href"); href != path {
 			t.Errorf("contacts link = %q", href)
 		}
 		// Other kinds have no message tags, so no lock section.
