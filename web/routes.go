@@ -62,6 +62,7 @@ func (s *Server) routes() {
 	app.POST("/contacts/:id/tags", s.contactTagsSet)
 	app.POST("/contacts/:id/subscription", s.contactSubscriptionUpdate)
 	app.POST("/contacts/:id/delete", s.contactDelete)
+	app.POST("/contacts/:id/tester", s.contactTesterSet)
 	app.POST("/audiences", s.audienceCreate)
 	app.POST("/uploads", s.uploadCreate)
 	app.GET("/broadcasts/new", s.broadcastNew).Name = "broadcast-new"
@@ -95,6 +96,9 @@ func (s *Server) routes() {
 	app.POST("/contacts/import/:id/undo", s.contactImportUndo)
 	app.GET("/contacts/export", s.contactExport).Name = "contacts-export"
 	app.GET("/demo/progress", s.demoProgressShow)
+	// An account's page (tag lock, test list): everyone reads it; only
+	// admins lift the lock (below).
+	app.GET("/channels/:id", s.channelShow)
 
 	// Admins only.
 	admin := app.Group("", s.requireAdmin)
@@ -106,6 +110,7 @@ func (s *Server) routes() {
 	admin.POST("/channels/:id/delete", s.channelDelete)
 	admin.POST("/channels/:id/test", s.channelTest)
 	admin.POST("/channels/:id/templates/sync", s.channelTemplatesSync)
+	admin.POST("/channels/:id/tag-unlock", s.channelTagUnlock)
 	admin.GET("/users", s.userList).Name = "users"
 	admin.POST("/users", s.userCreate)
 	admin.POST("/users/:id/role", s.userRoleUpdate)
