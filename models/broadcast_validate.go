@@ -179,7 +179,7 @@ func (v *validation) messageTag(ch *Channel) {
 		return
 	}
 	if IsTagged(tag) && ch.TagBroadcastLocked {
-		v.add("message_tag", "tag_broadcast_locked", map[string]any{"reason": ch.LockReason})
+		v.add("message_tag", "tag_broadcast_locked", map[string]any{"reason": ch.TagLockReason})
 	}
 }
 

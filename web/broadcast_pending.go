@@ -25,7 +25,7 @@ func tagLock(ch *models.Channel) *views.TagLockInfo {
 	if !ch.TagBroadcastLocked {
 		return nil
 	}
-	return &views.TagLockInfo{Reason: ch.LockReason}
+	return &views.TagLockInfo{Reason: ch.TagLockReason}
 }
 
 // maxTestRecipients is how many testers a test send reaches.
