@@ -311,13 +311,19 @@ func (v *validation) fitProblem(p channels.Problem) {
 	if v.has(field) {
 		return
 	}
+	v.add(field, p.Code, fitArgs(args, p))
+}
+
+// fitArgs fills a platform limit's figures: Limit and Got as the fit.*
+// catalogue words them, limit/max/got as the compose.error.* ones do.
+func fitArgs(args map[string]any, p channels.Problem) map[string]any {
 	if p.Limit != 0 {
-		args["limit"], args["max"] = p.Limit, p.Limit
+		args["limit"], args["max"], args["Limit"] = p.Limit, p.Limit, p.Limit
 	}
 	if p.Got != 0 {
-		args["got"] = p.Got
+		args["got"], args["Got"] = p.Got, p.Got
 	}
-	v.add(field, p.Code, args)
+	return args
 }
 
 // image resolves an upload into the image platforms fetch, checking that
@@ -505,7 +511,7 @@ func (v *validation) buttons(tpl *whatsapp.Template, given []ButtonSpec) []chann
 			out[i].ModuleID = b.BotModuleID
 			if card := v.botCard(f+".bot_module_id", b.BotModuleID); card != nil {
 				for _, p := range ModuleFits(*card)[channels.KindWhatsApp] {
-					v.add(f+".bot_module_id", p.Code, map[string]any{"fit": true, "limit": p.Limit, "max": p.Limit, "got": p.Got})
+					v.add(f+".bot_module_id", p.Code, fitArgs(map[string]any{"fit": true}, p))
 					break
 				}
 			}
