@@ -22,16 +22,29 @@ func ImageFetchProblem(publicURL, apiBaseURL string) *Problem {
 		switch {
 		case pub.Scheme == "https":
 			return nil
-		case pub.Scheme == "http" && isLoopbackHost(pub.Hostname()) && isLoopbackURL(apiBaseURL):
+		case pub.Scheme == "http" && isLoopbackHost(pub.Hostname()) && IsLoopbackURL(apiBaseURL):
 			return nil
 		}
 	}
 	return &Problem{Code: ProblemImageNeedsHTTPS}
 }
 
-func isLoopbackURL(raw string) bool {
+// IsLoopbackURL tells whether raw is an absolute URL on a loopback host.
+func IsLoopbackURL(raw string) bool {
 	u, err := url.Parse(raw)
 	return err == nil && u.Host != "" && isLoopbackHost(u.Hostname())
+}
+
+// FetchableImageURL is the platforms' rule for an image URL, as the
+// builders and the simulator apply it: https, or plain http on a loopback
+// host — only something on this machine (the simulator) can fetch that,
+// and ImageFetchProblem keeps such URLs away from real platform hosts.
+func FetchableImageURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	return u.Scheme == "https" || (u.Scheme == "http" && isLoopbackHost(u.Hostname()))
 }
 
 // isLoopbackHost is localhost or a loopback address (127.0.0.0/8, ::1).

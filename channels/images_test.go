@@ -32,3 +32,23 @@ func TestImageFetchProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestFetchableImageURL(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://omnicast.example.com/media/a.png": true,
+		"https://127.0.0.1:8443/media/a.png":       true,
+		// Only this machine fetches loopback http: the simulator.
+		"http://127.0.0.1:8080/media/a.png": true,
+		"http://localhost:8080/media/a.png": true,
+		"http://[::1]:8080/media/a.png":     true,
+		"http://omnicast.example.com/a.png": false,
+		"http://10.0.0.5/a.png":             false,
+		"ftp://127.0.0.1/a.png":             false,
+		"/media/a.png":                      false,
+		"":                                  false,
+	} {
+		if got := channels.FetchableImageURL(raw); got != ok {
+			t.Errorf("FetchableImageURL(%q) = %v, want %v", raw, got, ok)
+		}
+	}
+}

@@ -43,6 +43,11 @@ func TestBuilderLimits(t *testing.T) {
 		{"text 5000 CJK runes", func() error { _, err := NewText(strings.Repeat("中", 5000)); return err }, ""},
 		{"image ok", func() error { _, err := NewImage("https://x.example/a.jpg", "https://x.example/p.jpg"); return err }, ""},
 		{"image http", func() error { _, err := NewImage("http://x.example/a.jpg", "https://x.example/p.jpg"); return err }, "originalContentUrl"},
+		{"image http on loopback (the simulator)", func() error {
+			_, err := NewImage("http://127.0.0.1:8080/media/a.png", "http://localhost:8080/media/a-preview.jpg")
+			return err
+		}, ""},
+		{"image http on a private address", func() error { _, err := NewImage("https://x.example/a.jpg", "http://10.0.0.5/p.jpg"); return err }, "previewImageUrl"},
 		{"image no preview", func() error { _, err := NewImage("https://x.example/a.jpg", ""); return err }, "previewImageUrl"},
 		{"image relative", func() error { _, err := NewImage("https://x.example/a.jpg", "/p.jpg"); return err }, "previewImageUrl"},
 		{"image URL too long", func() error {

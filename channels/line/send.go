@@ -1,10 +1,13 @@
 package line
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -105,6 +108,9 @@ func (c *Client) send(ctx context.Context, path string, body any, msgs []Message
 	if err != nil {
 		return badRequest("encoding request: " + err.Error())
 	}
+	if field := c.plainHTTPImage(data); field != "" {
+		return badRequest("invalid message: " + field + ": LINE fetches images over https only")
+	}
 	ans, wrote, err := c.call(ctx, http.MethodPost, path, data, extra)
 	if err != nil {
 		return classifyTransport(err, wrote, retryKey != "")
@@ -114,4 +120,55 @@ func (c *Client) send(ctx context.Context, path string, body any, msgs []Message
 
 func badRequest(detail string) channels.SendResult {
 	return channels.SendResult{Outcome: channels.Permanent, Reason: channels.ReasonBadRequest, Detail: detail}
+}
+
+// imageURLKeys are the message properties LINE fetches a picture from.
+var imageURLKeys = map[string]bool{"originalContentUrl": true, "previewImageUrl": true, "thumbnailImageUrl": true, "imageUrl": true}
+
+// plainHTTPImage names the first image URL of an encoded request that is
+// plain http while the API host is not on loopback. The builders take
+// http on a loopback host (the simulator fetches from this machine); the
+// real LINE never does, so such a message must not leave for it.
+func (c *Client) plainHTTPImage(data []byte) string {
+	if channels.IsLoopbackURL(c.base) || !bytes.Contains(data, []byte(`"http://`)) {
+		return ""
+	}
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return ""
+	}
+	return findPlainHTTP(v, "")
+}
+
+func findPlainHTTP(v any, at string) string {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if s, ok := x[k].(string); ok && imageURLKeys[k] && strings.HasPrefix(strings.ToLower(s), "http://") {
+				return joinPath(at, k)
+			}
+			if f := findPlainHTTP(x[k], joinPath(at, k)); f != "" {
+				return f
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if f := findPlainHTTP(e, fmt.Sprintf("%s[%d]", at, i)); f != "" {
+				return f
+			}
+		}
+	}
+	return ""
+}
+
+func joinPath(at, k string) string {
+	if at == "" {
+		return k
+	}
+	return at + "." + k
 }

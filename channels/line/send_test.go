@@ -3,6 +3,7 @@ package line
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -248,5 +249,49 @@ func TestNewDefaults(t *testing.T) {
 	hc := &http.Client{}
 	if c := New(Config{BaseURL: "http://127.0.0.1:9/", HTTPClient: hc}); c.base != "http://127.0.0.1:9" || c.http != hc {
 		t.Errorf("config not honoured: %q", c.base)
+	}
+}
+
+// countingTransport answers 200 {} to everything and counts the requests.
+type countingTransport struct{ n int }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n++
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(`{"sentMessages":[{"id":"1","quoteToken":"q"}]}`)), Request: r}, nil
+}
+
+// TestPlainHTTPImagesOnlyToTheSimulator: the builders take http image
+// URLs on a loopback host, for the simulator on this machine; towards any
+// other API host (LINE itself) the client refuses them before sending.
+func TestPlainHTTPImagesOnlyToTheSimulator(t *testing.T) {
+	image := must(NewImage("http://127.0.0.1:8080/media/a.png", "http://127.0.0.1:8080/media/a-preview.jpg"))
+	carousel := must(NewCarousel("新品", CarouselTemplate{Columns: []CarouselColumn{{ThumbnailImageURL: "http://localhost:8080/media/b.png",
+		Text: "冬季", Actions: []Action{URIAction{Label: "看看", URI: "http://shop.example.com"}}}}}))
+	for name, msg := range map[string]Message{"image": image, "carousel": carousel} {
+		t.Run(name, func(t *testing.T) {
+			rt := &countingTransport{}
+			real := New(Config{BaseURL: DefaultBaseURL, ChannelAccessToken: testToken, HTTPClient: &http.Client{Transport: rt}})
+			res := real.Push(context.Background(), "U1", []Message{must(NewText("hi")), msg}, "")
+			if res.Outcome != channels.Permanent || res.Reason != channels.ReasonBadRequest || !strings.Contains(res.Detail, "https") ||
+				!strings.Contains(res.Detail, "messages[1]") || rt.n != 0 {
+				t.Fatalf("to LINE: %+v (%d requests)", res, rt.n)
+			}
+			f := newFakeLINE(t, jsonAnswer(200, `{"sentMessages":[{"id":"1","quoteToken":"q"},{"id":"2","quoteToken":"q"}]}`))
+			if res := f.client().Push(context.Background(), "U1", []Message{must(NewText("hi")), msg}, ""); res.Outcome != channels.Sent {
+				t.Fatalf("to the simulator: %+v", res)
+			}
+			if req := f.only(); req.SpecErr != nil {
+				t.Fatalf("spec: %v", req.SpecErr)
+			}
+		})
+	}
+	// An https picture still goes to LINE, a link button may stay http.
+	rt := &countingTransport{}
+	real := New(Config{ChannelAccessToken: testToken, HTTPClient: &http.Client{Transport: rt}})
+	ok := must(NewCarousel("新品", CarouselTemplate{Columns: []CarouselColumn{{ThumbnailImageURL: "https://cdn.example.com/b.png",
+		Text: "冬季", Actions: []Action{URIAction{Label: "看看", URI: "http://shop.example.com"}}}}}))
+	if res := real.Push(context.Background(), "U1", []Message{ok}, ""); res.Outcome != channels.Sent || rt.n != 1 {
+		t.Fatalf("https to LINE: %+v (%d requests)", res, rt.n)
 	}
 }

@@ -2,8 +2,9 @@ package line
 
 import (
 	"fmt"
-	"net/url"
 	"unicode/utf8"
+
+	"omnicast/channels"
 )
 
 // ValidationError reports a message that LINE would refuse, found before
@@ -82,9 +83,12 @@ func checkOptionalText(field, s string, max int) error {
 const maxURLLength = 2000
 
 // checkHTTPSURL checks an image URL: LINE only fetches images over HTTPS and
-// refuses URLs longer than 2,000 characters. Whether the file is a JPEG or
-// PNG within LINE's size limits can only be known by fetching it, which is
-// the caller's business (the media library checks uploads).
+// refuses URLs longer than 2,000 characters. Plain http is taken on a
+// loopback host only (channels.FetchableImageURL): that is the simulator
+// fetching from this machine, and the client refuses such URLs towards any
+// other API host (see send). Whether the file is a JPEG or PNG within
+// LINE's size limits can only be known by fetching it, which is the
+// caller's business (the media library checks uploads).
 func checkHTTPSURL(field, raw string) error {
 	if raw == "" {
 		return invalid(field, "must not be empty")
@@ -92,9 +96,8 @@ func checkHTTPSURL(field, raw string) error {
 	if n := utf16Len(raw); n > maxURLLength {
 		return invalid(field, "URL of %d characters, at most %d allowed", n, maxURLLength)
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return invalid(field, "must be an absolute https:// URL")
+	if !channels.FetchableImageURL(raw) {
+		return invalid(field, "must be an absolute https:// URL (http only on a loopback host)")
 	}
 	return nil
 }

@@ -3,8 +3,9 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"unicode/utf16"
+
+	"omnicast/channels"
 )
 
 // LINE message limits.
@@ -56,6 +57,13 @@ type lineTemplate struct {
 	ImageBackgroundColor string            `json:"imageBackgroundColor"`
 }
 
+// fetchableImageURL is LINE's https rule for images, with the one
+// exception the simulator makes: plain http on a loopback host, which it
+// (running on this machine) can fetch, so a local omnicast without TLS can
+// show pictures. Real LINE refuses those; omnicast never sends them there
+// (channels.ImageFetchProblem, line.Client).
+func fetchableImageURL(u string) bool { return channels.FetchableImageURL(u) }
+
 // utf16Len counts text the way LINE does, in UTF-16 code units.
 func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
@@ -88,7 +96,7 @@ func validateLINEMessage(m *lineMsg, at string) []lineDetail {
 	https := func(u, prop string) {
 		if u == "" {
 			need(false, prop)
-		} else if !strings.HasPrefix(u, "https://") {
+		} else if !fetchableImageURL(u) {
 			out = append(out, lineDetail{"Must be a valid HTTPS URL", at + "." + prop})
 		}
 	}
@@ -161,6 +169,9 @@ func validateLINETemplate(t *lineTemplate, at string) []lineDetail {
 		if utf16Len(t.Title) > lineMaxButtonsTitle {
 			bad("Length must be between 0 and 40", "title")
 		}
+		if t.ThumbnailImageURL != "" && !fetchableImageURL(t.ThumbnailImageURL) {
+			bad("Must be a valid HTTPS URL", "thumbnailImageUrl")
+		}
 		limit := lineMaxButtonsText
 		if t.Title != "" || t.ThumbnailImageURL != "" {
 			limit = lineMaxButtonsTextIm
@@ -184,6 +195,9 @@ func validateLINETemplate(t *lineTemplate, at string) []lineDetail {
 		for i, c := range t.Columns {
 			if n := len(c.Actions); t.Type == "carousel" && (n < 1 || n > lineMaxColumnActions) {
 				bad("Size must be between 1 and 3", fmt.Sprintf("columns[%d].actions", i))
+			}
+			if c.ThumbnailImageURL != "" && !fetchableImageURL(c.ThumbnailImageURL) {
+				bad("Must be a valid HTTPS URL", fmt.Sprintf("columns[%d].thumbnailImageUrl", i))
 			}
 			if i > 0 && len(c.Actions) != len(t.Columns[0].Actions) {
 				bad("All columns must have the same number of actions", fmt.Sprintf("columns[%d].actions", i))

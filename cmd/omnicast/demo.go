@@ -26,6 +26,9 @@ func runDemo(ctx context.Context, env *runEnv, args []string) error {
 	people := fs.Int("people", 300, "simulated people per account")
 	simAddr := fs.String("sim-addr", "127.0.0.1:8099", "address of the in-process platform simulator (empty: any free port)")
 	rate := fs.Float64("activity", 0.5, "simulated follows and messages per second once seeded (0 = none)")
+	if f := fs.Lookup("public-url"); f != nil {
+		f.Usage += "; empty: the demo's own loopback http address, from which the simulator fetches images"
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -36,17 +39,25 @@ func runDemo(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	defer ws.close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if cfg.PublicURL == "" {
+		// The simulator runs on this machine and fetches loopback http
+		// (channels.ImageFetchProblem): uploaded pictures show in the demo
+		// without TLS.
+		cfg.PublicURL = "http://" + loopbackAddr(ln)
+	}
 	webCfg, err := cfg.webConfig(ws, log)
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	srv, err := web.New(webCfg)
 	if err != nil {
+		ln.Close()
 		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	served := make(chan error, 1)
 	go func() { served <- serveListener(ctx, log, ln, srv.Handler()) }()
