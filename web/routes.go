@@ -70,7 +70,14 @@ func (s *Server) routes() {
 	app.POST("/tags/:id/rename", s.tagRename)
 	app.POST("/tags/:id/delete", s.tagDelete)
 	app.GET("/broadcasts", s.areaPage("nav.broadcasts", "broadcasts.intro", "broadcasts")).Name = "broadcasts"
-	app.GET("/bots", s.areaPage("nav.bots", "bots.intro", "bots")).Name = "bots"
+	app.GET("/bots", s.botList).Name = "bots"
+	app.GET("/bots/new", s.botNew)
+	app.POST("/bots", s.botCreate)
+	app.POST("/bots/preview", s.botPreviewShow)
+	app.GET("/bots/:id/edit", s.botEdit)
+	app.POST("/bots/:id", s.botUpdate)
+	app.POST("/bots/:id/duplicate", s.botDuplicate)
+	app.POST("/bots/:id/delete", s.botDelete)
 	app.POST("/account/locale", s.accountLocaleUpdate)
 	app.GET("/contacts/import", s.contactImportShow).Name = "contacts-import"
 	app.POST("/contacts/import", s.contactImportCreate)
