@@ -30,7 +30,9 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0009_tag_name_key", Migrate: migrate0009},
 		{ID: "0010_broadcasts", Migrate: migrate0010},
 		{ID: "0011_api_tokens", Migrate: migrate0011},
+		{ID: "0012_bot_modules_button_taps", Migrate: migrate0012},
 		{ID: "0013_uploads", Migrate: migrate0013},
+		{ID: "0014_channel_tag_lock", Migrate: migrate0014},
 		{ID: "0016_bulk_write_guard", Migrate: migrate0016},
 	}
 }

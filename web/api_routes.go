@@ -8,4 +8,10 @@ import "github.com/labstack/echo/v4"
 func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/me", s.apiMe)
 	g.POST("/uploads", s.apiUploadCreate)
+	g.GET("/contacts", s.apiContactList)
+	g.POST("/bot-modules", s.apiBotModuleCreate)
+	g.GET("/bot-modules", s.apiBotModuleList)
+	g.GET("/bot-modules/:id", s.apiBotModuleShow)
+	g.POST("/broadcasts", s.apiBroadcastCreate)
+	g.GET("/broadcasts/:id", s.apiBroadcastShow)
 }
