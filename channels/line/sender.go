@@ -2,7 +2,6 @@ package line
 
 import (
 	"context"
-	"fmt"
 
 	"omnicast/channels"
 )
@@ -44,36 +43,10 @@ func (c *Client) Multicast(ctx context.Context, to []string, content channels.Co
 // MulticastMax is LINE's limit of recipients per multicast.
 func (c *Client) MulticastMax() int { return MaxMulticastRecipients }
 
-// renderContent renders texts and images.
-// TODO(h8-bots): line.Render(c, name, channels.NewTapCoder(broadcastID))
-// once on main (bot cards, tap payloads).
+// renderContent renders the content for one person with Render, tap
+// payloads naming the broadcast.
 func renderContent(c channels.Content, name string, broadcastID uint) ([]Message, error) {
-	_ = broadcastID
-	if len(c.Parts) == 0 || len(c.Parts) > MaxMessagesPerRequest {
-		return nil, fmt.Errorf("line: render: %d parts, 1 to %d allowed", len(c.Parts), MaxMessagesPerRequest)
-	}
-	out := make([]Message, 0, len(c.Parts))
-	for i, p := range c.Parts {
-		var m Message
-		var err error
-		switch {
-		case p.Kind == channels.PartText:
-			m, err = NewText(channels.FillName(p.Text, name))
-		case p.Kind == channels.PartImage && p.Image != nil:
-			preview := p.Image.PreviewURL
-			if preview == "" {
-				preview = p.Image.URL
-			}
-			m, err = NewImage(p.Image.URL, preview)
-		default:
-			err = fmt.Errorf("part kind %q not renderable yet", p.Kind)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("line: render part %d: %w", i, err)
-		}
-		out = append(out, m)
-	}
-	return out, nil
+	return Render(c, name, channels.NewTapCoder(broadcastID))
 }
 
 var (

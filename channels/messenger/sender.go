@@ -64,32 +64,10 @@ func apiTag(tag string) (string, error) {
 	return "", fmt.Errorf("%w: %q", ErrTagNotAllowed, tag)
 }
 
-// renderContent renders texts and images.
-// TODO(h8-bots): messenger.Render(c, name, channels.NewTapCoder(broadcastID))
-// once on main (bot cards, tap payloads).
+// renderContent renders the content for one person with Render, tap
+// payloads naming the broadcast.
 func renderContent(c channels.Content, name string, broadcastID uint) ([]Message, error) {
-	_ = broadcastID
-	if len(c.Parts) == 0 || len(c.Parts) > channels.MaxParts {
-		return nil, fmt.Errorf("messenger: render: %d parts, 1 to %d allowed", len(c.Parts), channels.MaxParts)
-	}
-	out := make([]Message, 0, len(c.Parts))
-	for i, p := range c.Parts {
-		var m Message
-		var err error
-		switch {
-		case p.Kind == channels.PartText:
-			m, err = Text(channels.FillName(p.Text, name))
-		case p.Kind == channels.PartImage && p.Image != nil:
-			m, err = Image(p.Image.URL)
-		default:
-			err = fmt.Errorf("part kind %q not renderable yet", p.Kind)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("messenger: render part %d: %w", i, err)
-		}
-		out = append(out, m)
-	}
-	return out, nil
+	return Render(c, name, channels.NewTapCoder(broadcastID))
 }
 
 var _ channels.Sender = (*Client)(nil)

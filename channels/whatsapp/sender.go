@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
 	"omnicast/channels"
@@ -69,7 +68,7 @@ func (c *Client) Send(ctx context.Context, o channels.Outgoing) channels.SendRes
 	msg, err := renderTemplate(tpl, *fill, o.Name, o.BroadcastID)
 	if err != nil {
 		r := localFailure(err)
-		r.StopBroadcast = !errors.Is(err, errEmptyName)
+		r.StopBroadcast = !errors.Is(err, ErrEmptyName)
 		return r
 	}
 	msg.To = o.To
@@ -80,47 +79,21 @@ func (c *Client) Send(ctx context.Context, o channels.Outgoing) channels.SendRes
 	return r
 }
 
-// errEmptyName: a parameter is the contact's name and the contact has
-// none; only that person fails.
-var errEmptyName = errors.New("whatsapp: the contact's name is empty")
-
-// renderTemplate fills tpl for one person (positional parameters).
-// TODO(h8-core, h8-bots): whatsapp.RenderTemplate (named parameters) with
-// channels.EncodeTap payloads once both are on main.
+// renderTemplate fills tpl for one person with RenderTemplate; each
+// quick-reply button with an action carries a tap payload naming the
+// broadcast, the button and its action (and module for a bot reply), so
+// the webhook can run it and count the tap.
 func renderTemplate(tpl Template, fill channels.TemplateFill, name string, broadcastID uint) (TemplateMessage, error) {
-	_ = broadcastID
-	msg := TemplateMessage{Name: tpl.Name, Language: tpl.Language}
-	if !tpl.IsSendable() {
-		return msg, fmt.Errorf("whatsapp: template %q is %s, not APPROVED", tpl.Name, tpl.Status)
-	}
-	values := func(ps []channels.TemplateParam) ([]string, error) {
-		out := make([]string, 0, len(ps))
-		for _, p := range ps {
-			v := p.Text
-			if p.ContactName {
-				if strings.TrimSpace(name) == "" {
-					return nil, errEmptyName
-				}
-				v = name
-			}
-			out = append(out, v)
+	return RenderTemplate(tpl, fill, name, func(button int) string {
+		if button >= len(fill.Buttons) {
+			return ""
 		}
-		return out, nil
-	}
-	var err error
-	if n := tpl.HeaderParamCount(); n != len(fill.Header) {
-		return msg, fmt.Errorf("whatsapp: template %q header takes %d parameters, %d given", tpl.Name, n, len(fill.Header))
-	}
-	if n := tpl.BodyParamCount(); n != len(fill.Body) {
-		return msg, fmt.Errorf("whatsapp: template %q body takes %d parameters, %d given", tpl.Name, n, len(fill.Body))
-	}
-	if msg.HeaderText, err = values(fill.Header); err != nil {
-		return msg, err
-	}
-	if msg.Body, err = values(fill.Body); err != nil {
-		return msg, err
-	}
-	return msg, nil
+		a := fill.Buttons[button]
+		if a.Action == "" || a.Action == channels.ActionNone {
+			return ""
+		}
+		return channels.EncodeTap(channels.TapPayload{BroadcastID: broadcastID, ModuleID: a.ModuleID, Button: button, Action: a.Action})
+	})
 }
 
 var _ channels.Sender = (*Client)(nil)
