@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 )
 
@@ -16,25 +17,36 @@ import (
 // by itself, has none at all.
 func RefreshStatistics(ctx context.Context, db *gorm.DB) error {
 	db = db.WithContext(ctx)
-	var stmts []string
 	if IsPostgres(db) {
 		// VACUUM as well (no transaction may be open): a bulk load leaves
 		// every new row's commit status unchecked and the visibility map
 		// empty, so until autovacuum comes round (if it is on at all)
 		// each index probe also reads the table row, and the name index's
 		// new entries wait in its pending list. Measured at 1M contacts: a
-		// tag-filtered first page 14 ms before, 1.4 ms after.
-		stmts = []string{"VACUUM (ANALYZE) contacts", "VACUUM (ANALYZE) contact_tags"}
-	} else {
-		// analysis_limit samples each index instead of reading it whole:
-		// the statistics come out the same for planning, in milliseconds
-		// rather than seconds at a million rows.
-		stmts = []string{"PRAGMA analysis_limit = 1000", "ANALYZE contacts", "ANALYZE contact_tags"}
-	}
-	for _, s := range stmts {
-		if err := db.Exec(s).Error; err != nil {
-			return fmt.Errorf("models: refresh statistics (%s): %w", s, err)
+		// tag-filtered first page 14 ms before, 1.4 ms after. The two
+		// tables are vacuumed at once, each on its own connection: the
+		// import that called this has finished writing, so the cores are
+		// free, and the contact table's name index takes the longest.
+		var g errgroup.Group
+		for _, s := range []string{"VACUUM (ANALYZE) contacts", "VACUUM (ANALYZE) contact_tags"} {
+			g.Go(func() error { return refreshExec(db, s) })
 		}
+		return g.Wait()
+	}
+	// analysis_limit samples each index instead of reading it whole: the
+	// statistics come out the same for planning, in milliseconds rather
+	// than seconds at a million rows.
+	for _, s := range []string{"PRAGMA analysis_limit = 1000", "ANALYZE contacts", "ANALYZE contact_tags"} {
+		if err := refreshExec(db, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func refreshExec(db *gorm.DB, stmt string) error {
+	if err := db.Exec(stmt).Error; err != nil {
+		return fmt.Errorf("models: refresh statistics (%s): %w", stmt, err)
 	}
 	return nil
 }

@@ -42,4 +42,3 @@ func (s *Server) botSave(c echo.Context, id uint) error {
 	s.flash(c, "success", "bots.saved")
 	return redirect(c, "/bots")
 }
-

@@ -92,7 +92,6 @@ func (s *Server) saveComposer(c echo.Context, st composerState) error {
 	return redirect(c, href+"/edit")
 }
 
-
 // broadcastCompose answers the composer's htmx requests without saving:
 // a structural button (the message list comes back) or a change of any
 // input (the live preview comes back).

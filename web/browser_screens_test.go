@@ -112,6 +112,7 @@ func screenPages(ch *models.Channel) []struct{ name, path, ready string } {
 		{"tags", "/tags", `[data-testid="tags-table"]`},
 		{"users", "/users", `[data-testid="users-table"]`},
 		{"settings", "/settings", `[data-testid="settings-form"]`},
+		{"tokens", "/settings/tokens", `[data-testid="tokens-table"]`},
 	}
 }
 
@@ -126,6 +127,9 @@ func TestBrowserScreensFit(t *testing.T) {
 	app := newTestApp(t, dbtest.SQLite(t))
 	admin := app.addUser("admin@example.com", models.RoleAdmin)
 	ch := app.screensWorkspace()
+	if _, _, err := models.CreateAPIToken(app.db, "CRM 同步（每晚匯入訂單與會員標籤）", admin.ID, app.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 	run := func(what string, actions ...chromedp.Action) {
 		t.Helper()
 		if err := chromedp.Run(ctx, actions...); err != nil {

@@ -39,7 +39,7 @@ func TestRenderEveryKindThroughSimulator(t *testing.T) {
 				t.Fatalf("%d messages for %d parts", len(msgs), len(content.Parts))
 			}
 			for i, m := range msgs {
-				res := client.Send(context.Background(), "6045678901234567", m, messenger.SendOptions{})
+				res := client.SendMessage(context.Background(), "6045678901234567", m, messenger.SendOptions{})
 				if res.Outcome != channels.Sent {
 					body, _ := json.Marshal(m)
 					t.Errorf("message %d refused: %+v\n%s", i, res, body)
