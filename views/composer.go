@@ -92,10 +92,13 @@ type BotCardChoice struct {
 	Reasons []string
 }
 
-// TagLockInfo describes a locked channel.
+// TagLockInfo describes a locked channel: why (catalogue id), the
+// offending text with the promotional phrases marked, and the channel
+// page where an admin can lift it.
 type TagLockInfo struct {
 	Reason string
-	Text   string
+	Text   []TextSegment
+	Href   string
 }
 
 // TemplateChoice is one template of the WhatsApp picker.
