@@ -32,7 +32,7 @@ func ConfirmBroadcast(db *gorm.DB, id uint, version int, who Actor, env Validate
 	if err != nil {
 		return nil, nil, err
 	}
-	env.Confirming = true
+	env.Confirming, env.Who = true, who
 	if _, errs := ValidateDraft(db, d, env); len(errs) > 0 {
 		return b, errs, nil
 	}

@@ -14,8 +14,14 @@ import (
 	"gorm.io/gorm"
 
 	"omnicast/channels"
+	"omnicast/channels/fit"
+	"omnicast/channels/messenger"
 	"omnicast/channels/whatsapp"
 )
+
+// PromoHit is one promotional phrase found in a text (the composer
+// highlights it).
+type PromoHit = messenger.PromoHit
 
 // FieldError is one reason a draft cannot be sent, where it is. Field
 // uses the JSON API's names (subject, messages[2].text,
@@ -49,6 +55,9 @@ type ValidateEnv struct {
 	// under a message tag then also locks the channel's tagged
 	// broadcasting.
 	Confirming bool
+	// Who confirms: the lock a promotional confirmation sets is audited
+	// as theirs.
+	Who Actor
 }
 
 // Checked is what validation resolved: the channel, the content as the
@@ -178,7 +187,7 @@ func (v *validation) messageTag(ch *Channel) {
 		v.add("message_tag", "message_tag_invalid", nil)
 		return
 	}
-	if IsTagged(tag) && ch.TagBroadcastLocked {
+	if errors.Is(CheckTagLock(ch, tag), ErrTagBroadcastLocked) {
 		v.add("message_tag", "tag_broadcast_locked", map[string]any{"reason": ch.TagLockReason})
 	}
 }
@@ -257,17 +266,35 @@ func (v *validation) messages(ch *Channel) {
 		parts = append(parts, part)
 	}
 	v.checked.Content = channels.Content{Parts: parts}
-	for _, p := range fitContent(ch.Kind, v.checked.Content) {
+	for _, p := range contentFit(ch.Kind, v.checked.Content) {
 		v.fitProblem(p)
 	}
+}
+
+// contentFit is the channel's fit check of the content (fit.Content),
+// plus what only a module knows: a carousel image whose upload is gone
+// (ModuleFits).
+func contentFit(kind string, c channels.Content) []channels.Problem {
+	problems := fit.Content(kind, c)
+	for i, p := range c.Parts {
+		if p.Card == nil {
+			continue
+		}
+		for _, mp := range ModuleFits(*p.Card)[kind] {
+			if mp.Code == channels.ProblemImageMissing {
+				problems = append(problems, channels.Prefixed(fmt.Sprintf("parts[%d].card", i), []channels.Problem{mp})...)
+			}
+		}
+	}
+	return problems
 }
 
 // fitProblem records a platform limit found by the channel's fit check,
 // under the API's field name, unless that field is already reported.
 func (v *validation) fitProblem(p channels.Problem) {
 	field := p.Field
-	if rest, ok := strings.CutPrefix(field, "parts["); ok {
-		field = "messages[" + rest
+	if rest, ok := strings.CutPrefix(field, "parts"); ok {
+		field = "messages" + rest
 	}
 	args := map[string]any{"fit": true}
 	if i := strings.Index(field, "].card"); i >= 0 {
@@ -275,6 +302,11 @@ func (v *validation) fitProblem(p channels.Problem) {
 		// place inside it.
 		args["path"] = field[i+2:]
 		field = field[:i+1] + ".bot_module_id"
+	} else if i := strings.Index(field, "].image"); i >= 0 {
+		// An image's type or size: reported on the upload picked.
+		field = field[:i+1] + ".upload_id"
+	} else if p.Code == channels.ProblemPartKind && strings.HasSuffix(field, "]") {
+		field += ".type"
 	}
 	if v.has(field) {
 		return
@@ -317,7 +349,7 @@ func (v *validation) botCard(field string, moduleID uint) *channels.Card {
 		v.add(field, "bot_module_required", nil)
 		return nil
 	}
-	card, err := resolveBotCard(v.db, moduleID, v.env.PublicURL)
+	m, err := FindBotModule(v.db, moduleID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		v.add(field, "bot_module_not_found", nil)
@@ -326,7 +358,31 @@ func (v *validation) botCard(field string, moduleID uint) *channels.Card {
 		v.unavailable(err)
 		return nil
 	}
-	return card
+	card, err := m.Card(v.uploadImage)
+	if err != nil {
+		v.unavailable(err)
+		return nil
+	}
+	if cardHasImage(card) {
+		if p := channels.ImageFetchProblem(v.env.PublicURL, v.checked.Channel.BaseURL()); p != nil {
+			v.add(field, p.Code, map[string]any{"public_url": v.env.PublicURL})
+		}
+	}
+	return &card
+}
+
+// uploadImage resolves a module's carousel image (ImageResolver).
+func (v *validation) uploadImage(uploadID uint) (*channels.Image, error) {
+	up, err := FindUpload(v.db, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	img := up.Image(v.env.PublicURL)
+	return &img, nil
+}
+
+func cardHasImage(card channels.Card) bool {
+	return slices.ContainsFunc(card.Cards, func(cc channels.CarouselCard) bool { return cc.Image != nil })
 }
 
 // namedPlaceholder matches named template parameters ({{first_name}}).
@@ -448,7 +504,7 @@ func (v *validation) buttons(tpl *whatsapp.Template, given []ButtonSpec) []chann
 		case channels.ActionBot:
 			out[i].ModuleID = b.BotModuleID
 			if card := v.botCard(f+".bot_module_id", b.BotModuleID); card != nil {
-				for _, p := range fitCard(channels.KindWhatsApp, *card) {
+				for _, p := range ModuleFits(*card)[channels.KindWhatsApp] {
 					v.add(f+".bot_module_id", p.Code, map[string]any{"fit": true, "limit": p.Limit, "max": p.Limit, "got": p.Got})
 					break
 				}
@@ -469,7 +525,8 @@ func (v *validation) promotion(ch *Channel) {
 		return
 	}
 	texts := v.checked.Content.Texts()
-	hits, promotional := checkPromotion(texts)
+	hits := messenger.CheckPromotion(texts)
+	promotional := messenger.IsPromotional(hits)
 	v.checked.PromoHits, v.checked.Promotional = hits, promotional
 	if !promotional {
 		return
@@ -484,15 +541,26 @@ func (v *validation) promotion(ch *Channel) {
 	if !v.env.Confirming || ch.TagBroadcastLocked {
 		return
 	}
-	text := ""
-	if len(hits) > 0 && hits[0].Text < len(texts) {
-		text = texts[hits[0].Text]
-	}
-	if err := lockTaggedBroadcasts(v.db, ch.ID, "promotional_content", text, Actor{}, v.env.Now); err != nil {
+	if err := LockTaggedBroadcasts(v.db, ch.ID, LockPromotional, offendingText(texts, hits), v.env.Who, v.env.Now); err != nil {
 		v.unavailable(err)
 		return
 	}
 	v.checked.Locked = true
+}
+
+// offendingText is the text the admin reviews on the locked channel: the
+// one holding the strongest phrase (the first of them).
+func offendingText(texts []string, hits []PromoHit) string {
+	best := -1
+	for i, h := range hits {
+		if h.Text < len(texts) && (best < 0 || h.Severity > hits[best].Severity) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return texts[hits[best].Text]
 }
 
 // ParseWATemplate reads a stored template as the platform described it.

@@ -31,6 +31,48 @@ type composeWorld struct {
 	// upload is a stored PNG; realLine a LINE channel on LINE's own host.
 	upload   uint
 	realLine *models.Channel
+	// gif is an upload row of a type no platform shows; big a 9 MB PNG
+	// (over Messenger's 8 MB, within LINE's 10 MB).
+	gif, big uint
+	// Bot modules: a URL-button card (LINE, Messenger), a reply card that
+	// fits all three, a card whose text only Messenger takes (200
+	// characters: LINE's button card stops at 160), a carousel with the
+	// stored picture, and a promotional card.
+	urlCard, replyCard, longCard, carousel, promoCard uint
+}
+
+// newModule saves a bot module of the builder.
+func newModule(t testing.TB, db *gorm.DB, in models.BotModuleInput) uint {
+	t.Helper()
+	m, err := models.SaveBotModule(db, 0, in, models.Actor{UserID: 1}, composeNow)
+	if err != nil {
+		t.Fatalf("save module %s: %v", in.Name, err)
+	}
+	return m.ID
+}
+
+// uploadRow stores an upload's row as-is (StoreUpload refuses what these
+// rows hold: it is how a platform limit gets tested).
+func uploadRow(t testing.TB, db *gorm.DB, hash, contentType string, bytes int64) uint {
+	t.Helper()
+	u := models.Upload{Hash: strings.Repeat(hash, 64/len(hash)), ContentType: contentType, Width: 40, Height: 30, Bytes: bytes,
+		PreviewHash: strings.Repeat("p", 63) + hash[:1], PreviewBytes: 1000, CreatedBy: 1, CreatedAt: composeNow}
+	if err := db.Create(&u).Error; err != nil {
+		t.Fatalf("upload row: %v", err)
+	}
+	return u.ID
+}
+
+func (w *composeWorld) addModules(t testing.TB) {
+	t.Helper()
+	url := []models.ModuleButton{{Title: "官網", Type: channels.ButtonURL, URL: "https://example.com"}}
+	reply := []models.ModuleButton{{Title: "好", Type: channels.ButtonReply, Payload: "yes"}, {Title: "不要", Type: channels.ButtonReply, Payload: "no"}}
+	w.urlCard = newModule(t, w.db, models.BotModuleInput{Name: "url", Kind: channels.CardButton, Text: "看看新品", Buttons: url})
+	w.replyCard = newModule(t, w.db, models.BotModuleInput{Name: "reply", Kind: channels.CardButton, Text: "要收到通知嗎？", Buttons: reply})
+	w.longCard = newModule(t, w.db, models.BotModuleInput{Name: "long", Kind: channels.CardButton, Text: strings.Repeat("長", 200), Buttons: url})
+	w.carousel = newModule(t, w.db, models.BotModuleInput{Name: "carousel", Kind: channels.CardCarousel, Cards: []models.ModuleCardSpec{
+		{ImageUploadID: w.upload, Title: "冬季", Subtitle: "新品上市", Buttons: url}}})
+	w.promoCard = newModule(t, w.db, models.BotModuleInput{Name: "promo", Kind: channels.CardButton, Text: "限時優惠，全館 5 折", Buttons: url})
 }
 
 func newChannel(t testing.TB, db *gorm.DB, kind, name string) *models.Channel {
@@ -90,6 +132,9 @@ func newComposeWorld(t testing.TB, db *gorm.DB) *composeWorld {
 		t.Fatalf("store upload: %v", err)
 	}
 	w.upload = up.ID
+	w.gif = uploadRow(t, db, "g", "image/gif", 2000)
+	w.big = uploadRow(t, db, "b", "image/png", 9<<20)
+	w.addModules(t)
 	w.realLine = newChannel(t, db, channels.KindLINE, "real oa")
 	if err := db.Model(w.realLine).Update("api_base_url", "").Error; err != nil {
 		t.Fatal(err)
@@ -157,7 +202,7 @@ func TestValidateDraftRules(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newComposeWorld(t, db)
 		locked := newChannel(t, db, channels.KindMessenger, "locked page")
-		if err := db.Model(locked).Updates(map[string]any{"tag_broadcast_locked": true, "lock_reason": "promotional_content"}).Error; err != nil {
+		if err := models.LockTaggedBroadcasts(db, locked.ID, models.LockPromotional, "全館 5 折", models.Actor{UserID: 1}, composeNow); err != nil {
 			t.Fatal(err)
 		}
 		lockedAud := explicitAudience(t, db, locked, seedContactsList(t, db, locked.ID))
@@ -173,7 +218,26 @@ func TestValidateDraftRules(t *testing.T) {
 		// The public URL of a row: an https one unless named here ("-":
 		// none).
 		pubs := map[string]string{"image over http to LINE's host": "http://omnicast.example",
-			"image over loopback http to the simulator": "http://127.0.0.1:8080", "image without public URL": "-"}
+			"image over loopback http to the simulator": "http://127.0.0.1:8080", "image without public URL": "-",
+			"carousel over http to LINE's host": "http://omnicast.example", "carousel over loopback http to the simulator": "http://127.0.0.1:8080"}
+		card := func(id uint) func(d *models.Draft) {
+			return func(d *models.Draft) {
+				d.Content.Messages = []models.MessageSpec{{Type: models.MessageBotCard, BotModuleID: id}}
+			}
+		}
+		image := func(id uint) func(d *models.Draft) {
+			return func(d *models.Draft) {
+				d.Content.Messages = append(d.Content.Messages, models.MessageSpec{Type: models.MessageImage, UploadID: id})
+			}
+		}
+		waBot := func(id uint) func(d *models.Draft) {
+			return func(d *models.Draft) {
+				d.Content.Template.Buttons[0] = models.ButtonSpec{Action: channels.ActionBot, BotModuleID: id}
+			}
+		}
+		tagged := func(text string) func(d *models.Draft) {
+			return func(d *models.Draft) { d.MessageTag, d.Content.Messages = models.TagAccountUpdate, texts(1, text) }
+		}
 		rows := []row{
 			{"line valid", w.line, func(d *models.Draft) {}, "", ""},
 			{"messenger valid", w.messenger, func(d *models.Draft) {}, "", ""},
@@ -243,6 +307,37 @@ func TestValidateDraftRules(t *testing.T) {
 			{"bot card of an unknown module", w.line, func(d *models.Draft) {
 				d.Content.Messages = []models.MessageSpec{{Type: models.MessageBotCard, BotModuleID: 424242}}
 			}, "messages[0].bot_module_id", "bot_module_not_found"},
+			// Module fit, per channel (fit.Content / fit.Card).
+			{"url card on LINE", w.line, card(w.urlCard), "", ""},
+			{"url card on Messenger", w.messenger, card(w.urlCard), "", ""},
+			{"200-character card on LINE", w.line, card(w.longCard), "messages[0].bot_module_id", "card_text_too_long"},
+			{"200-character card on Messenger", w.messenger, card(w.longCard), "", ""},
+			{"carousel on LINE", w.line, card(w.carousel), "", ""},
+			{"carousel on Messenger", w.messenger, card(w.carousel), "", ""},
+			{"carousel over loopback http to the simulator", w.line, card(w.carousel), "", ""},
+			{"carousel over http to LINE's host", w.realLine, func(d *models.Draft) {
+				card(w.carousel)(d)
+				d.Audience.AudienceID = uptr(realAud)
+			}, "messages[0].bot_module_id", "image_needs_https"},
+			{"reply card behind a WhatsApp button", w.wa, waBot(w.replyCard), "", ""},
+			{"url card behind a WhatsApp button", w.wa, waBot(w.urlCard), "template.buttons[0].bot_module_id", "url_button_not_supported"},
+			{"carousel behind a WhatsApp button", w.wa, waBot(w.carousel), "template.buttons[0].bot_module_id", "carousel_not_supported"},
+			// Image type and size, per channel.
+			{"GIF on LINE", w.line, image(w.gif), "messages[1].upload_id", "image_type"},
+			{"GIF on Messenger", w.messenger, image(w.gif), "messages[1].upload_id", "image_type"},
+			{"9 MB on LINE", w.line, image(w.big), "", ""},
+			{"9 MB on Messenger", w.messenger, image(w.big), "messages[1].upload_id", "image_too_large"},
+			// Promotion under a message tag (not confirming: flagged, no lock).
+			{"promotional under a tag", w.messenger, tagged("您的帳戶已升級，現在下單享 9 折"), "messages", "promotional_content"},
+			{"promotional English under a tag", w.messenger, tagged("Flash sale: 30% off everything today"), "messages", "promotional_content"},
+			{"promotional as a standard message", w.messenger, func(d *models.Draft) {
+				d.Content.Messages = texts(1, "您的帳戶已升級，現在下單享 9 折")
+			}, "", ""},
+			{"shipping notice under a tag", w.messenger, tagged("訂單已出貨"), "", ""},
+			{"promotional card under a tag", w.messenger, func(d *models.Draft) {
+				card(w.promoCard)(d)
+				d.MessageTag = models.TagPostPurchase
+			}, "messages", "promotional_content"},
 			{"template on LINE", w.line, func(d *models.Draft) { d.Content.Template = &models.TemplateSpec{Name: "x"} }, "template", "template_not_allowed"},
 			{"audience missing", w.line, func(d *models.Draft) { d.Audience = models.AudienceSpec{} }, "audience", "audience_required"},
 			{"audience twice", w.line, func(d *models.Draft) { d.Audience.Filter = "status=all" }, "audience", "audience_ambiguous"},
@@ -358,4 +453,72 @@ func TestFieldErrorMessageID(t *testing.T) {
 	if got := (models.FieldError{Code: "button_title_too_long", Args: map[string]any{"fit": true}}).MessageID(); got != "fit.button_title_too_long" {
 		t.Error(got)
 	}
+}
+
+// TestValidateDraftLocksOnConfirm: promotional content under a message
+// tag is only flagged while composing; confirming it (the composer's
+// confirm, an API create that is not a dry run) refuses it and locks the
+// channel's tagged broadcasting, audited as who confirmed. Afterwards
+// every tagged broadcast is refused while standard messages still go.
+func TestValidateDraftLocksOnConfirm(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newComposeWorld(t, db)
+		promo := "您的帳戶已升級，現在下單享 9 折"
+		d := w.validDraft(w.messenger)
+		d.MessageTag = models.TagAccountUpdate
+		d.Content.Messages = []models.MessageSpec{{Type: models.MessageText, Text: "Hi " + channels.NameParam}, {Type: models.MessageText, Text: promo}}
+		hasCode := func(errs []models.FieldError, code string) bool {
+			return slices.ContainsFunc(errs, func(e models.FieldError) bool { return e.Code == code })
+		}
+
+		checked, errs := models.ValidateDraft(db, d, models.ValidateEnv{Now: composeNow, PublicURL: "https://omnicast.example"})
+		if !hasCode(errs, "promotional_content") || checked.Locked || !checked.Promotional || len(checked.PromoHits) == 0 {
+			t.Fatalf("composing: %+v %+v", checked, errs)
+		}
+		if ch, _ := models.FindChannel(db, w.messenger.ID); ch.TagBroadcastLocked {
+			t.Fatal("locked while composing")
+		}
+
+		b, err := models.SaveDraft(db, d, 0, 0, models.Actor{UserID: 7}, models.MethodManual, composeNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, errs, err = models.ConfirmBroadcast(db, b.ID, b.Version, models.Actor{UserID: 7}, models.ValidateEnv{Now: composeNow, PublicURL: "https://omnicast.example"})
+		if err != nil || !hasCode(errs, "promotional_content") {
+			t.Fatalf("confirm: %v %+v", err, errs)
+		}
+		if again, _ := models.FindBroadcast(db, b.ID); again.Status != models.BroadcastDraft {
+			t.Fatalf("refused broadcast moved to %s", again.Status)
+		}
+		ch, err := models.FindChannel(db, w.messenger.ID)
+		if err != nil || !ch.TagBroadcastLocked || ch.TagLockReason != models.LockPromotional || ch.TagLockText != promo ||
+			ch.TagLockedBy == nil || *ch.TagLockedBy != 7 || ch.TagLockedAt == nil {
+			t.Fatalf("lock %+v %v", ch, err)
+		}
+		entries, err := models.ListChannelAudit(db, w.messenger.ID)
+		if err != nil || len(entries) != 1 || entries[0].Action != models.AuditTagLock || entries[0].UserID == nil || *entries[0].UserID != 7 {
+			t.Fatalf("audit %+v %v", entries, err)
+		}
+
+		// Locked: a harmless tagged broadcast is refused, standard goes.
+		harmless := w.validDraft(w.messenger)
+		harmless.MessageTag = models.TagPostPurchase
+		harmless.Content.Messages = texts(1, "訂單已出貨")
+		if _, errs := models.ValidateDraft(db, harmless, models.ValidateEnv{Now: composeNow}); len(errs) != 1 ||
+			errs[0].Field != "message_tag" || errs[0].Code != "tag_broadcast_locked" || errs[0].Args["reason"] != models.LockPromotional {
+			t.Fatalf("tagged after lock: %+v", errs)
+		}
+		standard := w.validDraft(w.messenger)
+		standard.Content.Messages = texts(1, promo)
+		if _, errs := models.ValidateDraft(db, standard, models.ValidateEnv{Now: composeNow, Confirming: true}); len(errs) != 0 {
+			t.Fatalf("standard after lock: %+v", errs)
+		}
+		// Confirming promotion again keeps the first lock (one audit entry).
+		if _, errs := models.ValidateDraft(db, d, models.ValidateEnv{Now: composeNow.Add(time.Minute), Confirming: true, Who: models.Actor{UserID: 8}}); !hasCode(errs, "tag_broadcast_locked") {
+			t.Fatalf("again: %+v", errs)
+		}
+		if entries, _ := models.ListChannelAudit(db, w.messenger.ID); len(entries) != 1 {
+			t.Fatalf("second lock audited: %+v", entries)
+		}
+	})
 }

@@ -26,7 +26,9 @@ func (s *Server) apiBroadcastCreate(c echo.Context) error {
 	if len(errs) > 0 {
 		return apiComposeErrors(c, errs)
 	}
+	who := apiActor(c)
 	env := s.validateEnv(!in.DryRun)
+	env.Who = who // a promotional confirmation locks the channel as theirs
 	if _, errs := models.ValidateDraft(s.db, d, env); len(errs) > 0 {
 		if err := composeFailure(errs); err != nil {
 			return err
@@ -45,7 +47,6 @@ func (s *Server) apiBroadcastCreate(c echo.Context) error {
 	if in.DryRun {
 		return c.JSON(http.StatusOK, map[string]any{"dry_run": true, "figures": figures})
 	}
-	who := apiActor(c)
 	b, err := models.SaveDraft(s.db, d, 0, 0, who, models.MethodAPI, env.Now)
 	if errors.As(err, &derrs) {
 		return apiComposeErrors(c, derrs)
