@@ -200,7 +200,9 @@ func (s *Server) preview(c echo.Context, st composerState, v views.Composer) vie
 			b := views.Bubble{Kind: "card", Title: m.ModuleName}
 			if st.checked != nil && i < len(st.checked.Content.Parts) {
 				if card := st.checked.Content.Parts[i].Card; card != nil {
-					b.Segments = nameSegments(card.Text, p.SampleName)
+					// Modules are sent as written (the renderers fill no
+					// name in them), so the preview shows them so too.
+					b.Segments = []views.Segment{{Text: card.Text}}
 					for _, bt := range card.Buttons {
 						b.Buttons = append(b.Buttons, bt.Title)
 					}

@@ -20,13 +20,28 @@ import (
 // testSendTimeout bounds one test send (all testers) so the button never hangs.
 const testSendTimeout = 20 * time.Second
 
-// errNothingToTest: the draft has no content the platform could take.
-var errNothingToTest = errors.New("compose.test_nothing")
+// testFailure is why one tester did not get the test: a catalogue id
+// (ID) or the platform's own words (Detail).
+type testFailure struct {
+	ID     string
+	Detail string
+}
 
-// testSend sends the saved draft to the channel's testers (at most 5) at
-// once, through the channel's client, and shows each result beside the
-// button. Nothing is written to deliveries or counters: a test never
-// counts in the broadcast's statistics.
+func (f *testFailure) Error() string {
+	if f.Detail != "" {
+		return f.Detail
+	}
+	return f.ID
+}
+
+// failed is a testFailure worded by the catalogue.
+func failed(id string) error { return &testFailure{ID: id} }
+
+// testSend sends the saved draft to the channel's testers (at most
+// models.MaxTestSend) at once, through the channel's client and the
+// renderers the real send uses, and shows each result beside the button.
+// Nothing is written to deliveries, counters or taps: the draft's id is
+// not in the tap payloads (broadcast 0), so a tester's tap never counts.
 func (s *Server) testSend(c echo.Context, st composerState, d models.Draft) error {
 	testers, err := models.ListTesters(s.db, st.ch.ID, models.MaxTestSend)
 	if err != nil {
@@ -50,8 +65,9 @@ func (s *Server) testSend(c echo.Context, st composerState, d models.Draft) erro
 	defer cancel()
 	for _, ct := range testers {
 		res := views.TestResult{Name: ct.Name, OK: true}
-		if err := s.sendTest(ctx, st.ch, secrets, d, checked.Content, ct); err != nil {
-			res.OK, res.Error = false, t(c, err.Error())
+		err := s.sendTest(ctx, st.ch, secrets, d, checked, ct)
+		if err != nil {
+			res.OK, res.Error = false, testErrorText(c, err)
 			s.log.Info("test send failed", "broadcast", st.b.ID, "contact", ct.ID, "err", err)
 		}
 		st.tests = append(st.tests, res)
@@ -59,20 +75,37 @@ func (s *Server) testSend(c echo.Context, st composerState, d models.Draft) erro
 	return s.renderComposer(c, http.StatusOK, st)
 }
 
-// sendTest sends the content to one tester; the error says why it failed
-// (the platform's own text, or a catalogue id).
-func (s *Server) sendTest(ctx context.Context, ch *models.Channel, sec models.ChannelSecrets, d models.Draft, content channels.Content, ct models.Contact) error {
+// testErrorText words why a test did not go.
+func testErrorText(c echo.Context, err error) string {
+	var f *testFailure
+	switch {
+	case errors.As(err, &f) && f.Detail != "":
+		return f.Detail
+	case errors.As(err, &f):
+		return t(c, f.ID)
+	case errors.Is(err, whatsapp.ErrEmptyName):
+		return t(c, "compose.test_no_name")
+	}
+	return t(c, "compose.test_failed")
+}
+
+// sendTest sends the checked content to one tester.
+func (s *Server) sendTest(ctx context.Context, ch *models.Channel, sec models.ChannelSecrets, d models.Draft, checked models.Checked, ct models.Contact) error {
+	if !ct.Subscribed {
+		return failed("compose.test_unsubscribed")
+	}
 	hc := s.platforms.http
+	content := checked.Content
 	switch ch.Kind {
 	case channels.KindLINE:
-		msgs, err := lineTestMessages(content, ct.Name)
+		msgs, err := line.Render(content, ct.Name, nil)
 		if err != nil {
 			return err
 		}
 		cl := line.New(line.Config{BaseURL: ch.APIBaseURL, ChannelAccessToken: sec.AccessToken, HTTPClient: hc})
 		return sendError(cl.Push(ctx, ct.ExternalID, msgs, line.NewRetryKey()))
 	case channels.KindMessenger:
-		msgs, err := messengerTestMessages(content, ct.Name)
+		msgs, err := messenger.Render(content, ct.Name, nil)
 		if err != nil {
 			return err
 		}
@@ -85,73 +118,39 @@ func (s *Server) sendTest(ctx context.Context, ch *models.Channel, sec models.Ch
 		}
 		return nil
 	case channels.KindWhatsApp:
-		tpl := d.Content.Template
-		if tpl == nil {
-			return errNothingToTest
+		if content.Template == nil || checked.Template == nil {
+			return failed("compose.test_nothing")
 		}
-		msg := whatsapp.NewTemplateMessage(ct.ExternalID, tpl.Name, tpl.Language)
-		if len(tpl.HeaderParams) > 0 {
-			msg.WithHeaderText(paramValues(tpl.HeaderParams, ct.Name)...)
+		tpl, err := models.ParseWATemplate(*checked.Template)
+		if err != nil {
+			return err
 		}
-		if len(tpl.BodyParams) > 0 {
-			msg.WithBody(paramValues(tpl.BodyParams, ct.Name)...)
+		msg, err := whatsapp.RenderTemplate(*tpl, *content.Template, ct.Name, testTemplateTap(*content.Template))
+		if err != nil {
+			return err
 		}
+		msg.To = ct.ExternalID
 		cl := whatsapp.New(whatsapp.Config{BaseURL: ch.APIBaseURL, PhoneNumberID: ch.ExternalID, WABAID: ch.WABAID, AccessToken: sec.AccessToken, HTTPClient: hc})
-		return sendError(cl.SendTemplate(ctx, msg))
+		return sendError(cl.SendTemplate(ctx, &msg))
 	}
-	return errNothingToTest
+	return failed("compose.test_nothing")
 }
 
-// lineTestMessages renders texts and images for LINE.
-// TODO(h8-bots): line.Render (bot cards, tap payloads) once on main.
-func lineTestMessages(content channels.Content, name string) ([]line.Message, error) {
-	var out []line.Message
-	for _, p := range content.Parts {
-		switch {
-		case p.Kind == channels.PartText:
-			m, err := line.NewText(channels.FillName(p.Text, name))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m)
-		case p.Kind == channels.PartImage && p.Image != nil:
-			m, err := line.NewImage(p.Image.URL, p.Image.PreviewURL)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m)
+// testTemplateTap gives each quick-reply button with an action the
+// payload the real send gives it, under broadcast 0: the tester's tap
+// runs the action (a bot module, subscribe, unsubscribe) and is never
+// counted for the broadcast.
+func testTemplateTap(fill channels.TemplateFill) func(button int) string {
+	return func(button int) string {
+		if button >= len(fill.Buttons) {
+			return ""
 		}
-	}
-	if len(out) == 0 {
-		return nil, errNothingToTest
-	}
-	return out, nil
-}
-
-// messengerTestMessages renders texts and images for Messenger.
-// TODO(h8-bots): messenger.Render once on main.
-func messengerTestMessages(content channels.Content, name string) ([]messenger.Message, error) {
-	var out []messenger.Message
-	for _, p := range content.Parts {
-		switch {
-		case p.Kind == channels.PartText:
-			m, err := messenger.Text(channels.FillName(p.Text, name))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m)
-		case p.Kind == channels.PartImage && p.Image != nil:
-			m, err := messenger.Image(p.Image.URL)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m)
+		a := fill.Buttons[button]
+		if a.Action == "" || a.Action == channels.ActionNone {
+			return ""
 		}
+		return channels.EncodeTap(channels.TapPayload{ModuleID: a.ModuleID, Button: button, Action: a.Action})
 	}
-	if len(out) == 0 {
-		return nil, errNothingToTest
-	}
-	return out, nil
 }
 
 // messengerTag is the Send API tag of a broadcast's message tag.
@@ -167,19 +166,6 @@ func messengerTag(tag string) string {
 	return ""
 }
 
-// paramValues fills template parameters for one person.
-func paramValues(params []models.ParamSpec, name string) []string {
-	var out []string
-	for _, p := range params {
-		if p.ContactName {
-			out = append(out, name)
-		} else {
-			out = append(out, p.Text)
-		}
-	}
-	return out
-}
-
 // sendError is nil for a sent message, else the platform's reason.
 func sendError(r channels.SendResult) error {
 	if r.Outcome == channels.Sent {
@@ -190,7 +176,7 @@ func sendError(r channels.SendResult) error {
 		msg = r.Reason
 	}
 	if msg == "" {
-		msg = "compose.test_failed"
+		return failed("compose.test_failed")
 	}
-	return errors.New(msg)
+	return &testFailure{Detail: msg}
 }
