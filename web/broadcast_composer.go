@@ -93,6 +93,12 @@ func (s *Server) composerView(c echo.Context, st composerState) (views.Composer,
 	v.UTF16 = st.ch.Kind == channels.KindLINE
 	for _, m := range in.Messages {
 		m.Count = textCount(m.Text, st.ch.Kind)
+		// The thumbnail comes from the upload itself, never from the page
+		// (a saved draft has none posted).
+		m.Thumb = ""
+		if m.Type == models.MessageImage && m.UploadID != 0 {
+			m.Thumb = s.uploadThumb(m.UploadID)
+		}
 		v.Messages = append(v.Messages, m)
 	}
 	add := addButtons(in.Messages)
