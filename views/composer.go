@@ -195,7 +195,10 @@ type ConfirmPage struct {
 	Estimated     string
 	EditHref      string
 	Errors        []string
-	CSRF          string
+	// PromoWarning (worded) says the content promotes under a message tag:
+	// confirming is refused and locks the Page's tagged broadcasts.
+	PromoWarning string
+	CSRF         string
 	// Progress of the freeze after confirming.
 	Status string
 	Frozen int64

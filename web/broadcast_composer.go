@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"omnicast/channels"
+	"omnicast/channels/messenger"
 	"omnicast/channels/whatsapp"
 	"omnicast/models"
 	"omnicast/views"
@@ -196,10 +197,15 @@ func (s *Server) preview(c echo.Context, st composerState, v views.Composer) vie
 		}
 		return p
 	}
+	flagged := len(p.Promo) > 0
 	for i, m := range v.Messages {
 		switch m.Type {
 		case models.MessageText:
-			p.Bubbles = append(p.Bubbles, views.Bubble{Kind: "text", Segments: nameSegments(m.Text, p.SampleName)})
+			segs := nameSegments(m.Text, p.SampleName)
+			if flagged {
+				segs = promoSegments(m.Text, p.SampleName)
+			}
+			p.Bubbles = append(p.Bubbles, views.Bubble{Kind: "text", Segments: segs})
 		case models.MessageImage:
 			p.Bubbles = append(p.Bubbles, views.Bubble{Kind: "image", ImageURL: m.Thumb})
 		case models.MessageBotCard:
@@ -239,6 +245,22 @@ func nameSegments(text, name string) []views.Segment {
 		}
 	}
 	return out
+}
+
+// promoSegments is nameSegments with the phrases the promotion rules
+// matched marked, so staff see in the bubble what a tag forbids.
+func promoSegments(text, name string) []views.Segment {
+	var out []views.Segment
+	pos := 0
+	for _, span := range messenger.PromoSpans(messenger.CheckPromotion([]string{text}), 0) {
+		out = append(out, nameSegments(text[pos:span[0]], name)...)
+		for _, s := range nameSegments(text[span[0]:span[1]], name) {
+			s.Mark = true
+			out = append(out, s)
+		}
+		pos = span[1]
+	}
+	return append(out, nameSegments(text[pos:], name)...)
 }
 
 // namedParam matches named template parameters ({{first_name}}).

@@ -111,4 +111,3 @@ func TestComposerShowsTagLockAndTesters(t *testing.T) {
 		}
 	})
 }
-
