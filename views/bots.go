@@ -55,10 +55,12 @@ type BotButtonForm struct {
 // BotCardForm is one carousel card.
 type BotCardForm struct {
 	ImageUploadID string
-	ImageURL      string // the picture, when the upload is found
-	Title         string
-	Subtitle      string
-	Buttons       []BotButtonForm
+	// Thumb is the upload's preview on this server (/media/…), shown
+	// beside the file input; "" when there is none or it is gone.
+	Thumb    string
+	Title    string
+	Subtitle string
+	Buttons  []BotButtonForm
 }
 
 // BotOptionForm is one quick-reply option.

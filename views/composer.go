@@ -92,10 +92,13 @@ type BotCardChoice struct {
 	Reasons []string
 }
 
-// TagLockInfo describes a locked channel.
+// TagLockInfo describes a locked channel: why (catalogue id), the
+// offending text with the promotional phrases marked, and the channel
+// page where an admin can lift it.
 type TagLockInfo struct {
 	Reason string
-	Text   string
+	Text   []TextSegment
+	Href   string
 }
 
 // TemplateChoice is one template of the WhatsApp picker.
@@ -192,7 +195,10 @@ type ConfirmPage struct {
 	Estimated     string
 	EditHref      string
 	Errors        []string
-	CSRF          string
+	// PromoWarning (worded) says the content promotes under a message tag:
+	// confirming is refused and locks the Page's tagged broadcasts.
+	PromoWarning string
+	CSRF         string
 	// Progress of the freeze after confirming.
 	Status string
 	Frozen int64

@@ -110,12 +110,13 @@ func TestAPIBotModuleCarouselWithUploads(t *testing.T) {
 	if fits["line"] != true || fits["messenger"] != true || fits["whatsapp"] != false {
 		t.Errorf("fits %v; problems %v", fits, r.body["problems"])
 	}
-	// The editor's preview shows the uploaded picture.
+	// The editor's preview shows the uploaded picture, from this server
+	// (its preview), whatever public URL the platforms fetch from.
 	b := app.browser()
 	b.signIn("mkt@example.com")
 	edit := b.get("/bots/" + strconv.Itoa(int(r.body["id"].(float64))) + "/edit")
 	wantStatus(t, edit, http.StatusOK)
-	if src, _ := edit.doc.Find(`[data-testid="preview-line"] img`).Attr("src"); src != "https://omni.example.com/media/"+up.FileName() {
+	if src, _ := edit.doc.Find(`[data-testid="preview-line"] img`).Attr("src"); src != "/media/"+up.PreviewFileName() {
 		t.Errorf("preview image %q", src)
 	}
 }

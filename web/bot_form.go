@@ -95,9 +95,7 @@ func (s *Server) cardForm(card models.ModuleCardSpec) views.BotCardForm {
 	cf := views.BotCardForm{Title: card.Title, Subtitle: card.Subtitle, Buttons: padButtons(card.Buttons, formButtonRows)}
 	if card.ImageUploadID != 0 {
 		cf.ImageUploadID = strconv.FormatUint(uint64(card.ImageUploadID), 10)
-		if img, err := s.moduleImage(card.ImageUploadID); err == nil {
-			cf.ImageURL = img.URL
-		}
+		cf.Thumb = s.uploadThumb(card.ImageUploadID)
 	}
 	return cf
 }
@@ -126,7 +124,7 @@ func (s *Server) botPreview(in models.BotModuleInput) (views.BotPreview, error) 
 	for i, cc := range in.Cards {
 		cf := views.BotCardForm{Title: cc.Title, Subtitle: cc.Subtitle}
 		if card.Cards[i].Image != nil {
-			cf.ImageURL = card.Cards[i].Image.URL
+			cf.Thumb = s.uploadThumb(cc.ImageUploadID)
 		}
 		for _, b := range cc.Buttons {
 			cf.Buttons = append(cf.Buttons, views.BotButtonForm{Title: b.Title, Type: b.Type})
@@ -169,6 +167,20 @@ func (s *Server) moduleImage(id uint) (*channels.Image, error) {
 	}
 	img := u.Image(s.Workspace().PublicURL)
 	return &img, nil
+}
+
+// uploadThumb is an upload's preview as this server serves it
+// (/media/<hash>-preview.jpg): the page shows it whatever the public URL
+// platforms fetch from. "" when the upload is not there.
+func (s *Server) uploadThumb(id uint) string {
+	u, err := models.FindUpload(s.db, id)
+	if err != nil {
+		if !errors.Is(err, models.ErrNotFound) {
+			s.log.Warn("thumbnail: find upload", "upload", id, "err", err)
+		}
+		return ""
+	}
+	return "/media/" + u.PreviewFileName()
 }
 
 // loadBotModule loads :id or answers 404.

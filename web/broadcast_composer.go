@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"omnicast/channels"
+	"omnicast/channels/messenger"
 	"omnicast/channels/whatsapp"
 	"omnicast/models"
 	"omnicast/views"
@@ -93,6 +94,12 @@ func (s *Server) composerView(c echo.Context, st composerState) (views.Composer,
 	v.UTF16 = st.ch.Kind == channels.KindLINE
 	for _, m := range in.Messages {
 		m.Count = textCount(m.Text, st.ch.Kind)
+		// The thumbnail comes from the upload itself, never from the page
+		// (a saved draft has none posted).
+		m.Thumb = ""
+		if m.Type == models.MessageImage && m.UploadID != 0 {
+			m.Thumb = s.uploadThumb(m.UploadID)
+		}
 		v.Messages = append(v.Messages, m)
 	}
 	add := addButtons(in.Messages)
@@ -190,17 +197,24 @@ func (s *Server) preview(c echo.Context, st composerState, v views.Composer) vie
 		}
 		return p
 	}
+	flagged := len(p.Promo) > 0
 	for i, m := range v.Messages {
 		switch m.Type {
 		case models.MessageText:
-			p.Bubbles = append(p.Bubbles, views.Bubble{Kind: "text", Segments: nameSegments(m.Text, p.SampleName)})
+			segs := nameSegments(m.Text, p.SampleName)
+			if flagged {
+				segs = promoSegments(m.Text, p.SampleName)
+			}
+			p.Bubbles = append(p.Bubbles, views.Bubble{Kind: "text", Segments: segs})
 		case models.MessageImage:
 			p.Bubbles = append(p.Bubbles, views.Bubble{Kind: "image", ImageURL: m.Thumb})
 		case models.MessageBotCard:
 			b := views.Bubble{Kind: "card", Title: m.ModuleName}
 			if st.checked != nil && i < len(st.checked.Content.Parts) {
 				if card := st.checked.Content.Parts[i].Card; card != nil {
-					b.Segments = nameSegments(card.Text, p.SampleName)
+					// Modules are sent as written (the renderers fill no
+					// name in them), so the preview shows them so too.
+					b.Segments = []views.Segment{{Text: card.Text}}
 					for _, bt := range card.Buttons {
 						b.Buttons = append(b.Buttons, bt.Title)
 					}
@@ -231,6 +245,22 @@ func nameSegments(text, name string) []views.Segment {
 		}
 	}
 	return out
+}
+
+// promoSegments is nameSegments with the phrases the promotion rules
+// matched marked, so staff see in the bubble what a tag forbids.
+func promoSegments(text, name string) []views.Segment {
+	var out []views.Segment
+	pos := 0
+	for _, span := range messenger.PromoSpans(messenger.CheckPromotion([]string{text}), 0) {
+		out = append(out, nameSegments(text[pos:span[0]], name)...)
+		for _, s := range nameSegments(text[span[0]:span[1]], name) {
+			s.Mark = true
+			out = append(out, s)
+		}
+		pos = span[1]
+	}
+	return append(out, nameSegments(text[pos:], name)...)
 }
 
 // namedParam matches named template parameters ({{first_name}}).

@@ -114,6 +114,9 @@ func (s *Server) confirmView(c echo.Context, b *models.Broadcast, ch *models.Cha
 	if err != nil {
 		return v, err
 	}
+	if b.Status == models.BroadcastDraft {
+		v.PromoWarning = s.promoWarning(c, d)
+	}
 	v.ShowQuota = ch.Kind == channels.KindLINE
 	quota := func(ch *models.Channel) (models.LineQuota, bool) {
 		q := s.lineQuota(c.Request().Context(), ch)
@@ -146,6 +149,20 @@ func (s *Server) confirmView(c echo.Context, b *models.Broadcast, ch *models.Cha
 	}
 	v.Estimated = humanDuration(c, time.Duration(f.EstimatedSeconds)*time.Second)
 	return v, nil
+}
+
+// promoWarning words the promotional-content refusal the draft would
+// meet when confirmed ("" when none): the composer lets staff come here
+// with it, and the page must say what confirming will do.
+func (s *Server) promoWarning(c echo.Context, d models.Draft) string {
+	_, errs := models.ValidateDraft(s.db, d, models.ValidateEnv{Now: s.now(), PublicURL: s.Workspace().PublicURL})
+	for _, e := range errs {
+		if e.Code == codePromotional {
+			_, list := s.wordErrors(c, []models.FieldError{e})
+			return list[0]
+		}
+	}
+	return ""
 }
 
 // errorsAs is errors.As for a value type.

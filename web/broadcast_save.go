@@ -79,7 +79,7 @@ func (s *Server) saveComposer(c echo.Context, st composerState) error {
 	switch st.in.Op {
 	case "next":
 		checked, errs := models.ValidateDraft(s.db, d, models.ValidateEnv{Now: now, PublicURL: s.Workspace().PublicURL})
-		if len(errs) > 0 {
+		if len(errs) > 0 && !onlyPromotional(errs) {
 			st.errs, st.checked = errs, &checked
 			c.Response().Header().Set("HX-Push-Url", href+"/edit")
 			return s.renderComposer(c, http.StatusUnprocessableEntity, st)
@@ -90,6 +90,24 @@ func (s *Server) saveComposer(c echo.Context, st composerState) error {
 	}
 	s.flash(c, "success", "compose.saved")
 	return redirect(c, href+"/edit")
+}
+
+// codePromotional is ValidateDraft's code for promotional content under
+// a message tag (compose.error.promotional_content).
+const codePromotional = "promotional_content"
+
+// onlyPromotional tells whether the one thing wrong is promotional
+// content under a message tag. Staff may still go on to the confirmation,
+// which warns that confirming is refused and locks the Page's tagged
+// broadcasts, as the reference product does: the rule is the platform's,
+// and the lock is what protects the Page.
+func onlyPromotional(errs []models.FieldError) bool {
+	for _, e := range errs {
+		if e.Code != codePromotional {
+			return false
+		}
+	}
+	return len(errs) > 0
 }
 
 // broadcastCompose answers the composer's htmx requests without saving:

@@ -27,7 +27,7 @@ var errNothingToTest = errors.New("compose.test_nothing")
 // button. Nothing is written to deliveries or counters: a test never
 // counts in the broadcast's statistics.
 func (s *Server) testSend(c echo.Context, st composerState, d models.Draft) error {
-	testers, err := s.testers(st.ch.ID)
+	testers, err := models.ListTesters(s.db, st.ch.ID, models.MaxTestSend)
 	if err != nil {
 		return err
 	}

@@ -370,23 +370,26 @@
     var field = input.closest("[data-image-field]");
     var status = field.querySelector("[data-upload-status]");
     var form = input.closest("form");
+    // The composer words the statuses on its form, the bot editor on each field.
+    var label = function (name) { return field.getAttribute(name) || form.getAttribute(name) || ""; };
     var body = new FormData();
     body.append("file", input.files[0]);
-    status.textContent = form.getAttribute("data-label-uploading") || "…";
+    status.textContent = label("data-label-uploading") || "…";
     var token = document.querySelector('meta[name="csrf-token"]');
     fetch("/uploads", { method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRF-Token": token ? token.content : "", "Accept": "application/json" } })
       .then(function (res) { return res.json().then(function (j) { return { ok: res.ok, j: j }; }); })
       .then(function (r) {
         if (!r.ok) {
-          status.textContent = (r.j.error && r.j.error.message) || form.getAttribute("data-label-upload-failed");
+          status.textContent = (r.j.error && r.j.error.message) || label("data-label-upload-failed");
           status.classList.add("error");
           return;
         }
         var thumb = r.j.preview_url || r.j.url || "";
         try { thumb = new URL(thumb, location.href).pathname; } catch (e) { /* keep */ }
         field.querySelector("[data-upload-id]").value = r.j.id;
-        field.querySelector("[data-upload-thumb]").value = thumb;
+        var keep = field.querySelector("[data-upload-thumb]");
+        if (keep) keep.value = thumb;
         var img = field.querySelector("img.thumb");
         img.src = thumb;
         img.hidden = false;
@@ -394,7 +397,7 @@
         status.classList.remove("error");
         form.dispatchEvent(new Event("change", { bubbles: true }));
       })
-      .catch(function () { status.textContent = form.getAttribute("data-label-upload-failed"); status.classList.add("error"); });
+      .catch(function () { status.textContent = label("data-label-upload-failed"); status.classList.add("error"); });
   });
 
   // WhatsApp templates: search and category filter the gallery; choosing
