@@ -32,6 +32,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0011_api_tokens", Migrate: migrate0011},
 		{ID: "0013_uploads", Migrate: migrate0013},
 		{ID: "0016_bulk_write_guard", Migrate: migrate0016},
+		{ID: "0017_rate_leases", Migrate: migrate0017},
 	}
 }
 
