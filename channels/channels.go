@@ -68,6 +68,26 @@ type SendResult struct {
 	PauseChannel bool
 	// StopBroadcast tells the dispatcher to stop the whole broadcast.
 	StopBroadcast bool
+	// RetrySafe: sending the same Outgoing again (with the same Key)
+	// cannot deliver it twice. True for every Retryable answer, and for a
+	// LINE request sent with a retry key whose answer never came (Outcome
+	// Retryable, Reason ReasonNoAnswer: LINE answers 409 to a repeat of an
+	// accepted key) or whose 2xx answer could not be read (Uncertain). An
+	// Uncertain result without RetrySafe must never be resent
+	// automatically (Messenger and WhatsApp have no idempotency key).
+	// When the retries of a ReasonNoAnswer result run out, the delivery is
+	// uncertain, not failed: it may have gone out.
+	RetrySafe bool
+	// Breaks: the answer trips the channel's circuit breaker by itself
+	// (token error 190/401, abuse 368, Page restricted 10/1893063,
+	// WhatsApp spam limit 131048), see BreakerReason.
+	Breaks bool
+	// PartsSent counts the parts known sent, from the first, including
+	// the Outgoing.FromPart already sent before. Messenger sends a part per
+	// request: after a failure on part k, PartsSent is k, and a retry must
+	// pass FromPart = PartsSent so the first parts are not sent twice. On
+	// LINE and WhatsApp it is all parts or none.
+	PartsSent int
 }
 
 // Reason codes (stable strings stored with failed deliveries).

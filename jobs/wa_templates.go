@@ -9,7 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"omnicast/channels"
-	"omnicast/channels/whatsapp"
+	"omnicast/channels/connect"
 	"omnicast/models"
 )
 
@@ -19,12 +19,15 @@ func SyncWATemplates(ctx context.Context, db *gorm.DB, sealer *models.Sealer, ch
 	if ch.Kind != channels.KindWhatsApp {
 		return 0, fmt.Errorf("jobs: channel %d is not a WhatsApp channel", ch.ID)
 	}
-	secrets, err := ch.Secrets(sealer)
+	cc, err := ch.Connect(sealer, nil)
 	if err != nil {
 		return 0, err
 	}
-	client := whatsapp.New(whatsapp.Config{BaseURL: ch.APIBaseURL, PhoneNumberID: ch.ExternalID, WABAID: ch.WABAID, AccessToken: secrets.AccessToken})
-	list, err := client.ListTemplates(ctx)
+	clients, err := connect.Client(cc, nil)
+	if err != nil {
+		return 0, fmt.Errorf("jobs: clients of channel %d: %w", ch.ID, err)
+	}
+	list, err := clients.Templates.ListTemplates(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("jobs: list templates of channel %d: %w", ch.ID, err)
 	}

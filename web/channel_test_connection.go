@@ -30,7 +30,7 @@ func (s *Server) channelTest(c echo.Context) error {
 	if err == nil {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), testConnectionTimeout)
 		defer cancel()
-		result.Account, err = p.TestConnection(ctx)
+		result.Account, err = p.Tester.TestConnection(ctx)
 	}
 	if err != nil {
 		result.Error = err.Error()

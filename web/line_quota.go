@@ -3,13 +3,11 @@ package web
 import (
 	"context"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
 
-	"omnicast/channels/line"
 	"omnicast/models"
 	"omnicast/views"
 )
@@ -67,16 +65,14 @@ func (s *Server) askLineQuota(ctx context.Context, ch *models.Channel) views.Quo
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	client := line.New(line.Config{BaseURL: ch.APIBaseURL, ChannelAccessToken: secrets.AccessToken, HTTPClient: s.platforms.http})
-	quota, err := client.Quota(ctx)
+	clients, err := s.platforms.For(ch, secrets)
+	if err != nil || clients.Quota == nil {
+		return unavailable
+	}
+	q, err := clients.Quota.Quota(ctx)
 	if err != nil {
 		s.log.Info("LINE quota unavailable", "channel", ch.ID, "err", err)
 		return unavailable
 	}
-	used, err := client.QuotaConsumption(ctx)
-	if err != nil {
-		s.log.Info("LINE quota consumption unavailable", "channel", ch.ID, "err", err)
-		return unavailable
-	}
-	return views.QuotaInfo{Used: used, Limit: quota.Value, Unlimited: strings.EqualFold(quota.Type, line.QuotaNone)}
+	return views.QuotaInfo{Used: q.Used, Limit: q.Limit, Unlimited: q.Unlimited}
 }

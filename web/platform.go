@@ -1,24 +1,16 @@
 package web
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"time"
 
-	"omnicast/channels"
+	"omnicast/channels/connect"
 	"omnicast/models"
 )
 
-// platform is what the web layer asks of a connected account's API.
-type platform interface {
-	// TestConnection calls the platform and returns its name for the account.
-	TestConnection(ctx context.Context) (string, error)
-	// Profile fetches a person's name and picture.
-	Profile(ctx context.Context, userID string) (channels.Profile, error)
-}
-
-// platforms builds API clients for channels.
+// platforms builds API clients for channels, through channels/connect (the
+// one place web and jobs share), over one HTTP client so connections are
+// reused.
 type platforms struct {
 	http *http.Client
 }
@@ -27,17 +19,7 @@ func newPlatforms() platforms {
 	return platforms{http: &http.Client{Timeout: 15 * time.Second}}
 }
 
-// For returns the client of a channel's platform.
-func (p platforms) For(ch *models.Channel, s models.ChannelSecrets) (platform, error) {
-	switch ch.Kind {
-	case channels.KindLINE:
-		return newLINEPlatform(p.http, ch, s), nil
-	case channels.KindMessenger:
-		return newMessengerPlatform(p.http, ch, s), nil
-	case channels.KindInstagram:
-		return newInstagramPlatform(p.http, ch, s), nil
-	case channels.KindWhatsApp:
-		return newWhatsAppPlatform(p.http, ch, s), nil
-	}
-	return nil, fmt.Errorf("web: no client for channel kind %q", ch.Kind)
+// For returns the clients of a channel's platform.
+func (p platforms) For(ch *models.Channel, s models.ChannelSecrets) (connect.Clients, error) {
+	return connect.Client(ch.ConnectWith(s, nil), p.http)
 }

@@ -143,7 +143,7 @@ func (s *Server) profileLookup(ctx context.Context, ch *models.Channel, secrets 
 		}
 		ctx, cancel := context.WithTimeout(ctx, profileTimeout)
 		defer cancel()
-		prof, err := p.Profile(ctx, userID)
+		prof, err := p.Profiles.Profile(ctx, userID)
 		if err != nil {
 			s.log.Info("profile unavailable, keeping stored name", "channel", ch.ID, "err", err)
 			return channels.Profile{}, false

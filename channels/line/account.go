@@ -102,13 +102,13 @@ func (c *Client) get(ctx context.Context, path string, out any) error {
 	if err != nil {
 		return err
 	}
-	if ans.status != http.StatusOK {
+	if ans.Status != http.StatusOK {
 		return decodeAPIError(ans)
 	}
-	if ans.readErr != nil {
-		return fmt.Errorf("reading answer: %w", ans.readErr)
+	if ans.ReadErr != nil {
+		return fmt.Errorf("reading answer: %w", ans.ReadErr)
 	}
-	if err := json.Unmarshal(ans.body, out); err != nil {
+	if err := json.Unmarshal(ans.Body, out); err != nil {
 		return fmt.Errorf("decoding answer: %w", err)
 	}
 	return nil

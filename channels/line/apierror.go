@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"omnicast/channels"
 )
 
 // APIError is a non-2xx answer from the Messaging API, decoded from LINE's
@@ -66,17 +68,17 @@ type errorBody struct {
 // decodeAPIError builds an APIError from a non-2xx answer. A body that is not
 // LINE's error shape (a proxy's HTML page, say) still yields an error with
 // the HTTP status and its standard text.
-func decodeAPIError(a answer) *APIError {
-	e := &APIError{Status: a.status}
-	if a.header != nil {
-		e.RequestID = a.header.Get("X-Line-Request-Id")
+func decodeAPIError(a channels.Answer) *APIError {
+	e := &APIError{Status: a.Status}
+	if a.Header != nil {
+		e.RequestID = a.Header.Get("X-Line-Request-Id")
 	}
 	var b errorBody
-	if json.Unmarshal(a.body, &b) == nil {
+	if json.Unmarshal(a.Body, &b) == nil {
 		e.Message, e.Details = strings.TrimSpace(b.Message), b.Details
 	}
 	if e.Message == "" {
-		e.Message = http.StatusText(a.status)
+		e.Message = http.StatusText(a.Status)
 		if e.Message == "" {
 			e.Message = "unexpected answer"
 		}

@@ -2,11 +2,8 @@ package line
 
 import (
 	"encoding/json"
-	"errors"
-	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"time"
 
 	"omnicast/channels"
@@ -17,12 +14,28 @@ import (
 const monthlyLimitText = "monthly limit"
 
 // classifyAnswer maps an HTTP answer to a push or multicast to a SendResult.
-func classifyAnswer(a answer) channels.SendResult {
-	r := channels.SendResult{HTTPStatus: a.status}
-	if a.status >= 200 && a.status < 300 {
+// hasKey tells whether the request carried a retry key.
+func classifyAnswer(a channels.Answer, hasKey bool) channels.SendResult {
+	return channels.Settle(classifyStatus(a, hasKey))
+}
+
+func classifyStatus(a channels.Answer, hasKey bool) channels.SendResult {
+	r := channels.SendResult{HTTPStatus: a.Status}
+	if a.Success() {
+		if a.ReadErr != nil {
+			// Accepted, but the answer was cut: Uncertain as everywhere;
+			// with a retry key a resend is safe (409 repeats the ids).
+			return channels.UnreadableSuccess(a, hasKey, "")
+		}
 		r.Outcome = channels.Sent
 		var ok pushResponse
-		if a.readErr == nil && json.Unmarshal(a.body, &ok) == nil && len(ok.SentMessages) > 0 {
+		// A multicast answers {} and a push without ids is still LINE's
+		// documented success shape; only a body that is not JSON at all
+		// is doubtful.
+		if len(a.Body) > 0 && json.Unmarshal(a.Body, &ok) != nil {
+			return channels.UnreadableSuccess(a, hasKey, "not JSON")
+		}
+		if len(ok.SentMessages) > 0 {
 			r.ProviderMessageID = ok.SentMessages[0].ID
 		}
 		return r
@@ -40,18 +53,18 @@ func classifyAnswer(a answer) channels.SendResult {
 	}
 
 	switch {
-	case a.status == http.StatusConflict:
+	case a.Status == http.StatusConflict:
 		// A retry of a request LINE already accepted under this retry key:
 		// the messages went out on the earlier attempt. LINE's 409 body
 		// repeats their ids.
 		var b errorBody
-		if json.Unmarshal(a.body, &b) == nil && len(b.SentMessages) > 0 {
+		if json.Unmarshal(a.Body, &b) == nil && len(b.SentMessages) > 0 {
 			r.ProviderMessageID = b.SentMessages[0].ID
 		}
 		r.Outcome, r.Reason = channels.Sent, channels.ReasonAlreadySent
 		return r
-	case a.status == http.StatusTooManyRequests:
-		r.RetryAfter = channels.RetryAfter(a.header, time.Now())
+	case a.Status == http.StatusTooManyRequests:
+		r.RetryAfter = channels.RetryAfter(a.Header, time.Now())
 		if strings.Contains(strings.ToLower(e.Message), monthlyLimitText) {
 			// The monthly quota is spent: nothing more goes out on this
 			// channel until next month or a plan change, so retrying soon
@@ -59,69 +72,28 @@ func classifyAnswer(a answer) channels.SendResult {
 			return perm(channels.ReasonQuotaExhausted)
 		}
 		return retry(channels.ReasonRateLimited)
-	case a.status == http.StatusUnauthorized:
+	case a.Status == http.StatusUnauthorized:
 		// The channel access token is wrong, revoked or expired: every
 		// further send on the channel fails the same way.
 		r.PauseChannel = true
 		return perm(channels.ReasonInvalidToken)
-	case a.status == http.StatusForbidden:
+	case a.Status == http.StatusForbidden:
 		// The channel is not allowed to use this API (plan or permission):
 		// no retry helps.
 		return perm(channels.ReasonPermission)
-	case a.status == http.StatusNotFound:
+	case a.Status == http.StatusNotFound:
 		// The userId does not exist for this channel.
 		return perm(channels.ReasonNoSuchUser)
-	case a.status == http.StatusRequestTimeout:
+	case a.Status == http.StatusRequestTimeout:
 		// LINE says it stopped waiting for the request: not processed.
 		return retry(channels.ReasonTemporary)
-	case a.status >= 500:
-		r.RetryAfter = channels.RetryAfter(a.header, time.Now())
+	case a.Status >= 500:
+		r.RetryAfter = channels.RetryAfter(a.Header, time.Now())
 		return retry(channels.ReasonTemporary)
-	case a.status >= 400:
+	case a.Status >= 400:
 		return perm(channels.ReasonBadRequest)
 	}
 	// 1xx/3xx: not an answer the Messaging API gives. The request reached
 	// something that answered, so retrying with the same key is safe.
 	return retry(channels.ReasonUnknown)
-}
-
-// classifyTransport handles a request that got no HTTP answer.
-//
-// If the request could not have been sent (dial failure, DNS, refused
-// connection, headers never written), LINE never saw it: Retryable.
-//
-// Otherwise (timeout, connection cut after sending) LINE may have accepted
-// it: Uncertain with ReasonNoAnswer. For LINE, unlike Messenger, the
-// dispatcher MAY retry an Uncertain send, provided it resends the same
-// X-Line-Retry-Key: if the first attempt was accepted, LINE answers 409
-// (reported as Sent/ReasonAlreadySent) instead of delivering twice. Without
-// a retry key (hasKey false) that safety net is absent, and Detail says so.
-func classifyTransport(err error, wrote, hasKey bool) channels.SendResult {
-	detail := err.Error()
-	if !wrote || notSent(err) {
-		return channels.SendResult{Outcome: channels.Retryable, Reason: channels.ReasonTemporary, Detail: detail}
-	}
-	if !hasKey {
-		detail += " (sent without a retry key: resending may deliver twice)"
-	}
-	return channels.SendResult{Outcome: channels.Uncertain, Reason: channels.ReasonNoAnswer, Detail: detail}
-}
-
-// notSent reports errors that prove the request never reached LINE, even
-// when the trace says headers were written: a failed dial or a refused
-// connection. A context cancelled or timed out is not proof: it may strike
-// after the request left.
-func notSent(err error) bool {
-	if errors.Is(err, syscall.ECONNREFUSED) {
-		return true
-	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	if errors.As(err, &dns) {
-		return true
-	}
-	return false
 }

@@ -23,7 +23,11 @@ func TestSendClassification(t *testing.T) {
 	}{
 		{"200 with id", 200, `{"sentMessages":[{"id":"111"},{"id":"222"}]}`, nil,
 			channels.SendResult{Outcome: channels.Sent, ProviderMessageID: "111"}},
+		// Accepted, but nothing says which messages: Uncertain as on every
+		// platform (retry-safe: the request carried a retry key).
 		{"200 unreadable", 200, `not json`, nil,
+			channels.SendResult{Outcome: channels.Uncertain, Reason: channels.ReasonNoAnswer, RetrySafe: true}},
+		{"200 multicast empty object", 200, `{}`, nil,
 			channels.SendResult{Outcome: channels.Sent}},
 		{"409 retry of accepted request", 409, `{"message":"The retry key is already accepted","sentMessages":[{"id":"333","quoteToken":"q"}]}`,
 			[]string{"X-Line-Accepted-Request-Id", "abc"},
@@ -65,7 +69,7 @@ func TestSendClassification(t *testing.T) {
 				msgs := []Message{must(NewText("hi"))}
 				var res channels.SendResult
 				if multicast {
-					res = f.client().Multicast(context.Background(), []string{"U1", "U2"}, msgs, NewRetryKey())
+					res = f.client().MulticastMessages(context.Background(), []string{"U1", "U2"}, msgs, NewRetryKey())
 				} else {
 					res = f.client().Push(context.Background(), "U1", msgs, NewRetryKey())
 				}
@@ -73,7 +77,8 @@ func TestSendClassification(t *testing.T) {
 				want := tc.want
 				want.HTTPStatus = tc.status
 				if res.Outcome != want.Outcome || res.Reason != want.Reason || res.HTTPStatus != want.HTTPStatus ||
-					res.ProviderMessageID != want.ProviderMessageID || res.PauseChannel != want.PauseChannel || res.StopBroadcast {
+					res.ProviderMessageID != want.ProviderMessageID || res.PauseChannel != want.PauseChannel || res.StopBroadcast ||
+					res.RetrySafe != (want.RetrySafe || want.Outcome == channels.Retryable) || res.Breaks != (want.Reason == channels.ReasonInvalidToken) {
 					t.Errorf("result = %+v\nwant     %+v", res, want)
 				}
 				if d := res.RetryAfter - want.RetryAfter; d < -2*time.Second || d > 0 {
@@ -87,10 +92,11 @@ func TestSendClassification(t *testing.T) {
 	}
 }
 
-// TestTimeoutIsUncertain: LINE got the request but answered too late. The
-// message may be out, so the result is Uncertain (safe to retry with the
-// same key, which the retry in this test checks gets a 409 → Sent).
-func TestTimeoutIsUncertain(t *testing.T) {
+// TestTimeoutWithKeyIsRetrySafe: LINE got the request but answered too
+// late. The message may be out, but the request carried a retry key, so a
+// resend cannot deliver twice: Retryable and RetrySafe with no_answer, not
+// Uncertain (the retry in this test gets a 409 → Sent).
+func TestTimeoutWithKeyIsRetrySafe(t *testing.T) {
 	release := make(chan struct{})
 	var calls atomic.Int32
 	f := newFakeLINE(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
@@ -109,8 +115,8 @@ func TestTimeoutIsUncertain(t *testing.T) {
 	msgs := []Message{must(NewText("hi"))}
 
 	res := c.Push(context.Background(), "U1", msgs, key)
-	if res.Outcome != channels.Uncertain || res.Reason != channels.ReasonNoAnswer || res.HTTPStatus != 0 {
-		t.Fatalf("timeout result = %+v, want Uncertain no_answer", res)
+	if res.Outcome != channels.Retryable || !res.RetrySafe || res.Reason != channels.ReasonNoAnswer || res.HTTPStatus != 0 {
+		t.Fatalf("timeout result = %+v, want Retryable retry-safe no_answer", res)
 	}
 	if strings.Contains(res.Detail, testToken) {
 		t.Error("Detail leaks the token")
@@ -135,15 +141,16 @@ func TestTimeoutWithoutRetryKeyWarns(t *testing.T) {
 	})
 	defer close(release)
 	c := New(Config{BaseURL: f.srv.URL, ChannelAccessToken: testToken, HTTPClient: &http.Client{Timeout: shortTimeout}})
-	res := c.Multicast(context.Background(), []string{"U1"}, []Message{must(NewText("hi"))}, "")
+	res := c.MulticastMessages(context.Background(), []string{"U1"}, []Message{must(NewText("hi"))}, "")
 	if res.Outcome != channels.Uncertain || !strings.Contains(res.Detail, "without a retry key") {
 		t.Errorf("result = %+v", res)
 	}
 }
 
-// TestConnectionCutAfterSendingIsUncertain: the server reads the request
-// then drops the connection without answering.
-func TestConnectionCutAfterSendingIsUncertain(t *testing.T) {
+// TestConnectionCutAfterSending: the server reads the request then drops
+// the connection without answering. With a retry key: retry-safe; without
+// one: Uncertain.
+func TestConnectionCutAfterSending(t *testing.T) {
 	f := newFakeLINE(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) {
 		conn, _, err := w.(http.Hijacker).Hijack()
 		if err == nil {
@@ -151,10 +158,13 @@ func TestConnectionCutAfterSendingIsUncertain(t *testing.T) {
 		}
 	})
 	res := f.client().Push(context.Background(), "U1", []Message{must(NewText("hi"))}, NewRetryKey())
-	if res.Outcome != channels.Uncertain || res.Reason != channels.ReasonNoAnswer {
-		t.Errorf("result = %+v, want Uncertain no_answer", res)
+	if res.Outcome != channels.Retryable || !res.RetrySafe || res.Reason != channels.ReasonNoAnswer {
+		t.Errorf("result = %+v, want Retryable retry-safe no_answer", res)
 	}
-	f.only()
+	res = f.client().Push(context.Background(), "U1", []Message{must(NewText("hi"))}, "")
+	if res.Outcome != channels.Uncertain || res.RetrySafe || res.Reason != channels.ReasonNoAnswer {
+		t.Errorf("without a key: result = %+v, want Uncertain no_answer", res)
+	}
 }
 
 func TestConnectionRefusedIsRetryable(t *testing.T) {
@@ -167,7 +177,7 @@ func TestConnectionRefusedIsRetryable(t *testing.T) {
 	c := New(Config{BaseURL: "http://" + addr, ChannelAccessToken: testToken})
 	for _, res := range []channels.SendResult{
 		c.Push(context.Background(), "U1", []Message{must(NewText("hi"))}, NewRetryKey()),
-		c.Multicast(context.Background(), []string{"U1"}, []Message{must(NewText("hi"))}, NewRetryKey()),
+		c.MulticastMessages(context.Background(), []string{"U1"}, []Message{must(NewText("hi"))}, NewRetryKey()),
 	} {
 		if res.Outcome != channels.Retryable || res.Reason != channels.ReasonTemporary || res.HTTPStatus != 0 {
 			t.Errorf("result = %+v, want Retryable temporary", res)

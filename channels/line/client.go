@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"strings"
-	"sync/atomic"
 	"time"
+
+	"omnicast/channels"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -63,34 +63,18 @@ func New(cfg Config) *Client {
 	return &Client{base: base, token: cfg.ChannelAccessToken, http: hc}
 }
 
-// answer is an HTTP answer read in full (up to maxResponseBytes).
-type answer struct {
-	status int
-	header http.Header
-	body   []byte
-	// readErr is set when the body could not be read completely; the
-	// status is still meaningful.
-	readErr error
-}
-
-// call sends one request and reads the answer. body, when non-nil, is sent
-// as JSON. extra headers are added after the standard ones.
-//
-// When err is non-nil no answer came; wrote then tells whether the request
-// headers had been handed to the connection. Before that LINE cannot have
-// acted on the request, so a retry is safe; after it the outcome is unknown.
-// wrote is conservative: it may be true although nothing left the process,
-// never the other way round.
-func (c *Client) call(ctx context.Context, method, path string, body []byte, extra http.Header) (ans answer, wrote bool, err error) {
-	var sent atomic.Bool
-	trace := &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }}
+// call sends one request through the shared transport routine
+// (channels.Do) and reads the answer. body, when non-nil, is sent as JSON.
+// extra headers are added after the standard ones. When err is non-nil no
+// answer came, and wrote tells whether LINE may have seen the request.
+func (c *Client) call(ctx context.Context, method, path string, body []byte, extra http.Header) (ans channels.Answer, wrote bool, err error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, c.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
-		return answer{}, false, fmt.Errorf("building request: %w", err)
+		return channels.Answer{}, false, fmt.Errorf("building request: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("Accept", "application/json")
@@ -102,11 +86,5 @@ func (c *Client) call(ctx context.Context, method, path string, body []byte, ext
 			req.Header.Add(k, v)
 		}
 	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return answer{}, sent.Load(), err
-	}
-	defer resp.Body.Close()
-	data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	return answer{status: resp.StatusCode, header: resp.Header, body: data, readErr: readErr}, true, nil
+	return channels.Do(ctx, c.http, req, channels.DoOptions{MaxAnswerBytes: maxResponseBytes})
 }

@@ -48,7 +48,7 @@ type pushResponse struct {
 // Push sends 1–5 messages to one person (a userId from a webhook) and
 // classifies the answer; ProviderMessageID is the id of the first message.
 // Use Push for personalised content (LINE has no server-side name
-// substitution); identical content for many people goes by Multicast.
+// substitution); identical content for many people goes by MulticastMessages.
 //
 // retryKey should be a UUID from NewRetryKey, persisted before the first
 // attempt and reused on every retry. An empty key sends without one: then
@@ -63,14 +63,14 @@ func (c *Client) Push(ctx context.Context, to string, msgs []Message, retryKey s
 	return c.send(ctx, "/v2/bot/message/push", pushRequest{To: to, Messages: msgs}, msgs, retryKey)
 }
 
-// Multicast sends the same 1–5 messages to 1–500 people in one request. LINE
+// MulticastMessages sends the same 1–5 messages to 1–500 people in one request. LINE
 // answers 200 with an empty body and does not say which recipients could not
 // be reached (blocked the account, never were friends): those are silently
 // skipped by LINE, so a Sent result means "accepted", not "delivered to
 // all". Each recipient costs one message of the monthly quota.
 //
 // retryKey works as for Push.
-func (c *Client) Multicast(ctx context.Context, to []string, msgs []Message, retryKey string) channels.SendResult {
+func (c *Client) MulticastMessages(ctx context.Context, to []string, msgs []Message, retryKey string) channels.SendResult {
 	if len(to) == 0 || len(to) > MaxMulticastRecipients {
 		return badRequest(fmt.Sprintf("multicast: %d recipients, 1 to %d allowed", len(to), MaxMulticastRecipients))
 	}
@@ -85,8 +85,8 @@ func (c *Client) Multicast(ctx context.Context, to []string, msgs []Message, ret
 // send validates, posts body to path with the retry key, and classifies.
 func (c *Client) send(ctx context.Context, path string, body any, msgs []Message, retryKey string) channels.SendResult {
 	if c.token == "" {
-		return channels.SendResult{Outcome: channels.Permanent, Reason: channels.ReasonInvalidToken,
-			Detail: ErrNoToken.Error(), PauseChannel: true}
+		return channels.Settle(channels.SendResult{Outcome: channels.Permanent, Reason: channels.ReasonInvalidToken,
+			Detail: ErrNoToken.Error(), PauseChannel: true})
 	}
 	if err := validateMessages(msgs); err != nil {
 		return badRequest("invalid message: " + err.Error())
@@ -107,9 +107,16 @@ func (c *Client) send(ctx context.Context, path string, body any, msgs []Message
 	}
 	ans, wrote, err := c.call(ctx, http.MethodPost, path, data, extra)
 	if err != nil {
-		return classifyTransport(err, wrote, retryKey != "")
+		// With a retry key a request that may have been accepted is still
+		// safe to resend (LINE answers 409): Retryable and RetrySafe.
+		// Without one it is Uncertain.
+		r := channels.ClassifyTransport(err, wrote, retryKey != "")
+		if wrote && retryKey == "" {
+			r.Detail += " (sent without a retry key: resending may deliver twice)"
+		}
+		return r
 	}
-	return classifyAnswer(ans)
+	return classifyAnswer(ans, retryKey != "")
 }
 
 func badRequest(detail string) channels.SendResult {

@@ -122,7 +122,7 @@ func TestPushFiveMessagesAndMulticastAreSpecValid(t *testing.T) {
 	}
 	g := newFakeLINE(t, nil)
 	key := NewRetryKey()
-	res = g.client().Multicast(context.Background(), to, five, key)
+	res = g.client().MulticastMessages(context.Background(), to, five, key)
 	if res.Outcome != channels.Sent || res.HTTPStatus != 200 {
 		t.Fatalf("multicast = %+v, want Sent", res)
 	}
@@ -205,13 +205,13 @@ func TestSendRefusesInvalidRequestsWithoutCallingLINE(t *testing.T) {
 		}, "messages[1].text"},
 		{"empty push recipient", func(c *Client) channels.SendResult { return c.Push(context.Background(), "", []Message{ok}, "") }, "recipient"},
 		{"no multicast recipients", func(c *Client) channels.SendResult {
-			return c.Multicast(context.Background(), nil, []Message{ok}, "")
+			return c.MulticastMessages(context.Background(), nil, []Message{ok}, "")
 		}, "0 recipients"},
 		{"501 recipients", func(c *Client) channels.SendResult {
-			return c.Multicast(context.Background(), tooMany, []Message{ok}, "")
+			return c.MulticastMessages(context.Background(), tooMany, []Message{ok}, "")
 		}, "501 recipients"},
 		{"empty multicast id", func(c *Client) channels.SendResult {
-			return c.Multicast(context.Background(), []string{"U1", ""}, []Message{ok}, "")
+			return c.MulticastMessages(context.Background(), []string{"U1", ""}, []Message{ok}, "")
 		}, "recipient 1"},
 	}
 	for _, tc := range cases {

@@ -34,6 +34,10 @@ const (
 // code decides first; the HTTP status is the fallback for codes we do not
 // know, because Meta answers most errors with a plain 400.
 func classifyAPIError(e *APIError, h http.Header) channels.SendResult {
+	return channels.Settle(classifyGraphCode(e, h))
+}
+
+func classifyGraphCode(e *APIError, h http.Header) channels.SendResult {
 	r := channels.SendResult{HTTPStatus: e.Status, PlatformCode: e.Code, PlatformSubcode: e.Subcode,
 		Detail: e.Message, RetryAfter: channels.RetryAfter(h, time.Now())}
 	perm := func(reason string) channels.SendResult {
@@ -93,17 +97,4 @@ func classifyAPIError(e *APIError, h http.Header) channels.SendResult {
 	// 1xx/3xx: not an answer the Send API gives; treat as a failed attempt.
 	r.Outcome, r.Reason = channels.Retryable, channels.ReasonUnknown
 	return r
-}
-
-// classifyTransport handles a request that got no HTTP answer. If the
-// request headers were never written (dial failure, DNS, refused
-// connection), Meta never saw it and retrying is safe. Otherwise (timeout,
-// connection cut after sending) Meta may have delivered the message and,
-// with no idempotency key on the Send API, a resend could duplicate it: the
-// result is Uncertain and must not be retried automatically.
-func classifyTransport(err error, wrote bool) channels.SendResult {
-	if !wrote {
-		return channels.SendResult{Outcome: channels.Retryable, Reason: channels.ReasonTemporary, Detail: err.Error()}
-	}
-	return channels.SendResult{Outcome: channels.Uncertain, Reason: channels.ReasonNoAnswer, Detail: err.Error()}
 }

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"omnicast/channels"
 )
 
 // Defaults applied by New to a zero Config field.
@@ -110,18 +111,17 @@ func (c *Client) GraphGet(ctx context.Context, node, fields string, out any) err
 	if err != nil {
 		return fmt.Errorf("graph API GET %s: %w", node, redact(err))
 	}
-	resp, err := c.http.Do(req)
+	ans, _, err := channels.Do(ctx, c.http, req, channels.DoOptions{MaxAnswerBytes: maxResponseBytes, Redact: redact})
 	if err != nil {
-		return fmt.Errorf("graph API GET %s: %w", node, redact(err))
+		return fmt.Errorf("graph API GET %s: %w", node, err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	if err != nil {
-		return fmt.Errorf("graph API GET %s: reading answer: %w", node, redact(err))
+	if ans.Status != http.StatusOK {
+		return decodeAPIError(ans.Status, ans.Body)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return decodeAPIError(resp.StatusCode, body)
+	if ans.ReadErr != nil {
+		return fmt.Errorf("graph API GET %s: reading answer: %w", node, ans.ReadErr)
 	}
+	body := ans.Body
 	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("graph API GET %s: decoding answer: %w", node, err)
 	}

@@ -55,7 +55,7 @@ func TestProfileAPIError(t *testing.T) {
 		t.Fatalf("err = %v, want *APIError", err)
 	}
 	if ae.Status != 400 || ae.Code != 100 || ae.Subcode != 2018218 || ae.Message != "No profile available for that user." ||
-		ae.Type != "OAuthException" || ae.FBTraceID != "AbCdEf" {
+		ae.Type != "OAuthException" || ae.TraceID != "AbCdEf" {
 		t.Errorf("APIError = %+v", ae)
 	}
 	if !strings.Contains(err.Error(), "No profile available for that user.") {

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptrace"
-	"sync/atomic"
 
 	"omnicast/channels"
 )
@@ -30,17 +27,19 @@ type sendResponse struct {
 	MessageID   string `json:"message_id"`
 }
 
-// Send delivers msg to the person with Page-scoped id psid and classifies
-// the answer. It never returns an error: everything the dispatcher needs
-// (outcome, reason, pause/stop signals, Meta's own text) is in the result.
+// SendMessage delivers one message to the person with Page-scoped id psid
+// and classifies the answer. It never returns an error: everything the
+// dispatcher needs (outcome, reason, pause/stop signals, Meta's own text)
+// is in the result. Send (the channels.Sender) renders content and calls
+// it once per part.
 //
-// Send makes exactly one request and never retries by itself: Meta has no
-// idempotency key, so only the caller, which persists delivery state, may
-// decide to try again, and only for channels.Retryable.
-func (c *Client) Send(ctx context.Context, psid string, msg Message, opts SendOptions) channels.SendResult {
+// SendMessage makes exactly one request and never retries by itself: Meta
+// has no idempotency key, so only the caller, which persists delivery
+// state, may decide to try again, and only for channels.Retryable.
+func (c *Client) SendMessage(ctx context.Context, psid string, msg Message, opts SendOptions) channels.SendResult {
 	if c.token == "" {
-		return channels.SendResult{Outcome: channels.Permanent, Reason: channels.ReasonInvalidToken,
-			Detail: "no Page access token configured", PauseChannel: true}
+		return channels.Settle(channels.SendResult{Outcome: channels.Permanent, Reason: channels.ReasonInvalidToken,
+			Detail: "no Page access token configured", PauseChannel: true})
 	}
 	if psid == "" {
 		return badRequest("empty recipient id")
@@ -56,37 +55,37 @@ func (c *Client) Send(ctx context.Context, psid string, msg Message, opts SendOp
 	if err != nil {
 		return badRequest("encoding request: " + err.Error())
 	}
-
-	// wrote records whether the request headers left this process. Before
-	// that, Meta cannot have acted on the request and a retry is safe;
-	// after it, a failure leaves the outcome unknown.
-	var wrote atomic.Bool
-	trace := &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost,
-		c.url("me", "messages", nil), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url("me", "messages", nil), bytes.NewReader(body))
 	if err != nil {
 		return badRequest("building request: " + redact(err).Error())
 	}
 	req.Header.Set("Content-Type", "application/json")
 
-	resp, err := c.http.Do(req)
+	ans, wrote, err := channels.Do(ctx, c.http, req, channels.DoOptions{MaxAnswerBytes: maxResponseBytes, Redact: redact})
 	if err != nil {
-		return classifyTransport(redact(err), wrote.Load())
+		// No idempotency key on the Send API: a request that may have
+		// left is Uncertain.
+		return channels.ClassifyTransport(err, wrote, false)
 	}
-	defer resp.Body.Close()
-	answer, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	return classifyAnswer(ans)
+}
+
+// classifyAnswer classifies a Send API answer.
+func classifyAnswer(ans channels.Answer) channels.SendResult {
+	if ans.Success() {
 		var ok sendResponse
-		res := channels.SendResult{Outcome: channels.Sent, HTTPStatus: resp.StatusCode}
-		if readErr != nil || json.Unmarshal(answer, &ok) != nil {
-			// The status says Meta accepted the message; only its id is lost.
-			res.Detail = "accepted, but the answer could not be read"
-			return res
+		if ans.ReadErr != nil {
+			return channels.UnreadableSuccess(ans, false, "")
 		}
-		res.ProviderMessageID = ok.MessageID
-		return res
+		if err := json.Unmarshal(ans.Body, &ok); err != nil || ok.MessageID == "" {
+			// The status says Meta took it, but without its id nothing
+			// proves which message went out (and receipts cannot match):
+			// Uncertain, like on every platform.
+			return channels.UnreadableSuccess(ans, false, "no message_id")
+		}
+		return channels.SendResult{Outcome: channels.Sent, HTTPStatus: ans.Status, ProviderMessageID: ok.MessageID}
 	}
-	return classifyAPIError(decodeAPIError(resp.StatusCode, answer), resp.Header)
+	return classifyAPIError(decodeAPIError(ans.Status, ans.Body), ans.Header)
 }
 
 func badRequest(detail string) channels.SendResult {

@@ -10,6 +10,10 @@ import (
 // looked at: the account's rate limit and the configured share of server
 // errors. It answers and returns false when the request is refused.
 func (s *Sim) admitSend(w http.ResponseWriter, acc *account) bool {
+	if e, ok := s.takeInjected(acc); ok {
+		s.answerInjected(w, acc, e)
+		return false
+	}
 	if ok, wait := acc.allow(); !ok {
 		s.log.Debug("sim: rate limited", "account", acc.ExternalID, "kind", acc.Kind)
 		setRetryAfter(w, wait)

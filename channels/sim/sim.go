@@ -60,6 +60,7 @@ type Sim struct {
 	wabas    map[string]*waba      // by WABA id
 	people   map[string]*roster    // by account ExternalID
 	sent     []sentRec
+	injected map[string]*injection // by account ExternalID (Inject)
 
 	ctx    context.Context // ended by Close
 	cancel context.CancelFunc

@@ -30,6 +30,10 @@ const (
 // over the HTTP status because Meta answers most failures with 400 whatever
 // their nature (a throughput limit is 400 + 130429, not 429).
 func classify(e *APIError, header http.Header) channels.SendResult {
+	return channels.Settle(classifyCode(e, header))
+}
+
+func classifyCode(e *APIError, header http.Header) channels.SendResult {
 	r := channels.SendResult{
 		HTTPStatus:      e.Status,
 		PlatformCode:    e.Code,
@@ -70,33 +74,6 @@ func classify(e *APIError, header http.Header) channels.SendResult {
 	default:
 		// 1xx/3xx reaching us means a misconfigured base URL or proxy.
 		r.Outcome, r.Reason = channels.Permanent, channels.ReasonUnknown
-	}
-	return r
-}
-
-// classifyTransport turns a failure without a complete answer into a
-// SendResult. If the request can have reached Meta it is Uncertain:
-// WhatsApp has no idempotency key, so a resend may deliver the message
-// twice; the dispatcher must never retry Uncertain automatically (an
-// admin may, after checking the status webhooks).
-func classifyTransport(te *transportError) channels.SendResult {
-	r := channels.SendResult{Detail: te.err.Error(), HTTPStatus: te.status}
-	if te.status != 0 {
-		r.RetryAfter = channels.RetryAfter(te.header, time.Now())
-	}
-	switch {
-	case te.status >= 200 && te.status < 300:
-		// Accepted, but the reply (and with it the wamid) was cut off.
-		r.Outcome, r.Reason = channels.Uncertain, channels.ReasonNoAnswer
-	case te.status != 0:
-		// An error status arrived; its body did not. Classify on the status.
-		cr := classify(&APIError{Status: te.status, Message: http.StatusText(te.status)}, te.header)
-		cr.Detail = r.Detail
-		return cr
-	case te.mayHaveSent:
-		r.Outcome, r.Reason = channels.Uncertain, channels.ReasonNoAnswer
-	default:
-		r.Outcome, r.Reason = channels.Retryable, channels.ReasonTemporary
 	}
 	return r
 }

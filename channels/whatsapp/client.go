@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
+
+	"omnicast/channels"
 )
 
 // Defaults applied by New when a Config field is left empty.
@@ -45,6 +45,8 @@ type Config struct {
 	AccessToken string
 	// HTTPClient defaults to a client with a DefaultTimeout timeout.
 	HTTPClient *http.Client
+	// Templates finds the templates Send fills; without it Send refuses.
+	Templates TemplateSource
 }
 
 // Client talks to the WhatsApp Cloud API for one phone number. It is safe
@@ -54,6 +56,8 @@ type Client struct {
 	phoneID, wabaID string
 	token           string
 	hc              *http.Client
+	templates       TemplateSource
+	cache           templateCache
 }
 
 // New returns a Client with cfg's empty fields set to their defaults.
@@ -65,6 +69,8 @@ func New(cfg Config) *Client {
 		wabaID:  cfg.WABAID,
 		token:   cfg.AccessToken,
 		hc:      cfg.HTTPClient,
+
+		templates: cfg.Templates,
 	}
 	if c.base == "" {
 		c.base = DefaultBaseURL
@@ -96,43 +102,18 @@ func (c *Client) endpoint(query url.Values, segments ...string) string {
 	return b.String()
 }
 
-// reply is one HTTP answer, its body already read (up to maxReplyBytes).
-type reply struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// transportError is a failure before a complete answer was read.
-// mayHaveSent tells whether any byte of the request could have reached the
-// server: the difference between "safe to retry" and "do not resend".
-type transportError struct {
-	err         error
-	mayHaveSent bool
-	// status is set when the status line arrived but the body was cut.
-	status int
-	header http.Header
-}
-
-func (e *transportError) Error() string { return e.err.Error() }
-func (e *transportError) Unwrap() error { return e.err }
-
-// roundTrip sends one request with Bearer auth. It watches the request with
-// an httptrace so a failure can be told apart: nothing written (dial refused,
-// DNS, TLS, cancelled before sending) versus written but unanswered.
-func (c *Client) roundTrip(ctx context.Context, method, endpoint string, body []byte) (reply, error) {
-	var wrote atomic.Bool
-	trace := &httptrace.ClientTrace{
-		WroteHeaderField: func(string, []string) { wrote.Store(true) },
-		WroteHeaders:     func() { wrote.Store(true) },
-	}
+// roundTrip sends one request with Bearer auth through the shared
+// transport routine (channels.Do). When err is non-nil no answer came and
+// wrote tells whether Meta may have seen the request; a *configError means
+// the request could not even be built.
+func (c *Client) roundTrip(ctx context.Context, method, endpoint string, body []byte) (ans channels.Answer, wrote bool, err error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, endpoint, rd)
+	req, err := http.NewRequestWithContext(ctx, method, endpoint, rd)
 	if err != nil {
-		return reply{}, &configError{err: fmt.Errorf("build request: %w", err)}
+		return channels.Answer{}, false, &configError{err: fmt.Errorf("build request: %w", err)}
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("User-Agent", userAgent)
@@ -140,19 +121,7 @@ func (c *Client) roundTrip(ctx context.Context, method, endpoint string, body []
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return reply{}, &transportError{err: c.scrubErr(err), mayHaveSent: wrote.Load() && !neverSent(err)}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
-	if err != nil {
-		return reply{status: resp.StatusCode, header: resp.Header}, &transportError{
-			err: fmt.Errorf("read reply: %w", c.scrubErr(err)), mayHaveSent: true,
-			status: resp.StatusCode, header: resp.Header,
-		}
-	}
-	return reply{status: resp.StatusCode, header: resp.Header, body: data}, nil
+	return channels.Do(ctx, c.hc, req, channels.DoOptions{MaxAnswerBytes: maxReplyBytes, Redact: c.scrubErr})
 }
 
 // configError is a request that could not even be built (a malformed base

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"omnicast/channels"
+	"omnicast/channels/meta"
 )
 
 // SendTemplate sends a template message and classifies the answer. An
@@ -52,36 +53,48 @@ func (c *Client) sendMessage(ctx context.Context, msg json.Marshaler) channels.S
 		return localFailure(fmt.Errorf("whatsapp: encode message: %w", err))
 	}
 	if c.phoneID == "" {
-		return channels.SendResult{Outcome: channels.Permanent, Reason: channels.ReasonBadRequest,
-			PauseChannel: true, Detail: "whatsapp: no phone number id configured"}
+		return channels.Settle(channels.SendResult{Outcome: channels.Permanent, Reason: channels.ReasonBadRequest,
+			PauseChannel: true, Detail: "whatsapp: no phone number id configured"})
 	}
-	rep, err := c.roundTrip(ctx, http.MethodPost, c.endpoint(nil, c.phoneID, "messages"), body)
+	ans, wrote, err := c.roundTrip(ctx, http.MethodPost, c.endpoint(nil, c.phoneID, "messages"), body)
 	if err != nil {
 		var ce *configError
 		if errors.As(err, &ce) {
-			return channels.SendResult{Outcome: channels.Permanent, Reason: channels.ReasonBadRequest,
-				PauseChannel: true, Detail: "whatsapp: send: " + c.scrub(ce.Error())}
+			return channels.Settle(channels.SendResult{Outcome: channels.Permanent, Reason: channels.ReasonBadRequest,
+				PauseChannel: true, Detail: "whatsapp: send: " + c.scrub(ce.Error())})
 		}
-		var te *transportError
-		if !errors.As(err, &te) {
-			te = &transportError{err: err, mayHaveSent: true}
-		}
-		r := classifyTransport(te)
+		// No idempotency key on the Cloud API: a request that may have
+		// left is Uncertain.
+		r := channels.ClassifyTransport(err, wrote, false)
 		r.Detail = c.scrub("whatsapp: send: " + r.Detail)
 		return r
 	}
-	if rep.status < 200 || rep.status > 299 {
-		r := classify(parseAPIError(rep.status, rep.body), rep.header)
-		r.Detail = c.scrub(r.Detail)
-		return r
+	r := classifyAnswer(ans)
+	r.Detail = c.scrub(r.Detail)
+	return r
+}
+
+// classifyAnswer classifies a POST /messages answer.
+func classifyAnswer(ans channels.Answer) channels.SendResult {
+	if !ans.Success() {
+		if ans.ReadErr != nil && len(ans.Body) == 0 {
+			// An error status arrived; its body did not. Classify on the
+			// status alone.
+			r := classify(&APIError{Status: ans.Status}, ans.Header)
+			r.Detail = "whatsapp: send: " + ans.ReadErr.Error()
+			return r
+		}
+		return classify(parseAPIError(ans.Status, ans.Body), ans.Header)
+	}
+	if ans.ReadErr != nil {
+		return channels.UnreadableSuccess(ans, false, "whatsapp: send")
 	}
 	var ok sendReply
-	if err := json.Unmarshal(rep.body, &ok); err != nil || len(ok.Messages) == 0 || ok.Messages[0].ID == "" {
+	if err := json.Unmarshal(ans.Body, &ok); err != nil || len(ok.Messages) == 0 || ok.Messages[0].ID == "" {
 		// 2xx without a readable wamid: most likely accepted, but nothing
-		// proves it and status webhooks could not be matched. Report
-		// Uncertain so it is neither counted as sent nor resent.
-		return channels.SendResult{Outcome: channels.Uncertain, Reason: channels.ReasonUnknown, HTTPStatus: rep.status,
-			Detail: "whatsapp: send: accepted without a message id: " + c.scrub(excerpt(rep.body, 200))}
+		// proves it and status webhooks could not be matched. Uncertain,
+		// so it is neither counted as sent nor resent.
+		return channels.UnreadableSuccess(ans, false, "whatsapp: send: accepted without a message id: "+meta.Excerpt(ans.Body, 200))
 	}
-	return channels.SendResult{Outcome: channels.Sent, ProviderMessageID: ok.Messages[0].ID, HTTPStatus: rep.status}
+	return channels.SendResult{Outcome: channels.Sent, ProviderMessageID: ok.Messages[0].ID, HTTPStatus: ans.Status}
 }

@@ -198,9 +198,9 @@ func TestSendClassification(t *testing.T) {
 		{"template missing 132001", 404, nil, graphError(132001, 0, "Template name does not exist in the translation", ""),
 			want{outcome: channels.Permanent, reason: channels.ReasonBadRequest, stop: true, code: 132001}},
 		{"200 without id", 200, nil, `{"messaging_product":"whatsapp"}`,
-			want{outcome: channels.Uncertain, reason: channels.ReasonUnknown}},
+			want{outcome: channels.Uncertain, reason: channels.ReasonNoAnswer}},
 		{"200 not json", 200, nil, `<html>ok</html>`,
-			want{outcome: channels.Uncertain, reason: channels.ReasonUnknown}},
+			want{outcome: channels.Uncertain, reason: channels.ReasonNoAnswer}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
