@@ -385,7 +385,7 @@ func (cr *channelRun) push(ctx, reqCtx context.Context, st *sendState, rows []mo
 			}
 			row := rows[i]
 			res := cr.sender.Send(reqCtx, Outgoing{To: row.ExternalID, Name: row.Name, Content: st.content,
-				MessageTag: st.platformTag, Key: row.RetryKey, BroadcastID: st.id})
+				MessageTag: st.platformTag, Key: row.RetryKey, BroadcastID: st.id, FromPart: row.PartsSent})
 			cr.apply(st, &outs[i], row, res)
 		})
 	}
@@ -423,25 +423,24 @@ func (cr *channelRun) multicast(ctx, reqCtx context.Context, st *sendState, rows
 func (cr *channelRun) apply(st *sendState, out *models.Outcome, row models.Claimed, res channels.SendResult) {
 	d := cr.d
 	now := d.r.cfg.Now()
-	hasKey := row.RetryKey != ""
 	requeue := func(reason string) {
-		out.State, out.Reason = models.DeliveryPending, reason
+		out.State, out.Reason, out.PartsSent = models.DeliveryPending, reason, res.PartsSent
 		out.NextAttemptAt = now.Add(max(d.backoff(row.Attempts), res.RetryAfter))
 	}
 	switch {
 	case res.Outcome == channels.Sent:
 		out.State, out.ProviderID = models.DeliverySent, res.ProviderMessageID
-	case breaks(res) || res.Reason == channels.ReasonQuotaExhausted:
+	case res.Breaks || res.PauseChannel || res.Reason == channels.ReasonQuotaExhausted:
 		// Not sent, and nothing on this channel will be until staff act:
 		// the person stays in the queue for the resume.
-		out.State, out.Reason = models.DeliveryPending, res.Reason
+		out.State, out.Reason, out.PartsSent = models.DeliveryPending, res.Reason, res.PartsSent
 		out.NextAttemptAt = now
 		cr.brk.trip(breakerReason(res))
-	case res.Outcome == channels.Retryable && row.Attempts < d.cfg.MaxAttempts:
+	case res.RetrySafe && row.Attempts < d.cfg.MaxAttempts:
 		requeue(res.Reason)
-	case retrySafe(res, hasKey) && row.Attempts < d.cfg.MaxAttempts:
-		requeue(channels.ReasonNoAnswer)
-	case res.Outcome == channels.Uncertain || retrySafe(res, hasKey):
+	case res.Outcome == channels.Uncertain || res.Reason == channels.ReasonNoAnswer:
+		// It may have gone out (for LINE: the retries under its key ran
+		// out without an answer): never resent automatically.
 		out.State, out.Reason, out.Detail = models.DeliveryUncertain, channels.ReasonNoAnswer, res.Detail
 	default: // permanent, or retryable too many times
 		out.State, out.Reason, out.Detail = models.DeliveryFailed, res.Reason, res.Detail

@@ -53,6 +53,7 @@ type Claimed struct {
 	Attempts          int
 	RetryKey          string
 	BatchID           *uint64
+	PartsSent         int
 	Found             bool // the contact still exists
 	ExternalID        string
 	Name              string
@@ -110,7 +111,7 @@ func claimRows(tx *gorm.DB, spec ClaimSpec, extra string, args ...any) ([]Claime
 		" AND EXISTS (SELECT 1 FROM broadcasts WHERE broadcasts.id = ? AND broadcasts.status = ?)" +
 		" ORDER BY id LIMIT ?" + lockClause(tx)
 	q := "UPDATE deliveries SET state = ?, claim_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?" +
-		" WHERE id IN (" + inner + ") RETURNING id, contact_id, attempts, retry_key, batch_id"
+		" WHERE id IN (" + inner + ") RETURNING id, contact_id, attempts, retry_key, batch_id, parts_sent"
 	params := []any{DeliveryClaimed, spec.ClaimID, now.Add(spec.Lease), now,
 		spec.BroadcastID, DeliveryPending, now}
 	params = append(params, args...)
@@ -121,13 +122,14 @@ func claimRows(tx *gorm.DB, spec ClaimSpec, extra string, args ...any) ([]Claime
 		Attempts  int
 		RetryKey  string
 		BatchID   *uint64
+		PartsSent int
 	}
 	if err := tx.Raw(q, params...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("models: claim deliveries of broadcast %d: %w", spec.BroadcastID, err)
 	}
 	out := make([]Claimed, len(rows))
 	for i, r := range rows {
-		out[i] = Claimed{DeliveryID: r.ID, ContactID: r.ContactID, Attempts: r.Attempts, RetryKey: r.RetryKey, BatchID: r.BatchID}
+		out[i] = Claimed{DeliveryID: r.ID, ContactID: r.ContactID, Attempts: r.Attempts, RetryKey: r.RetryKey, BatchID: r.BatchID, PartsSent: r.PartsSent}
 	}
 	sortClaimed(out)
 	return out, nil

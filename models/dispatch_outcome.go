@@ -19,6 +19,7 @@ type Outcome struct {
 	Reason        string
 	Detail        string
 	NextAttemptAt time.Time
+	PartsSent     int // pending: the parts already sent
 }
 
 // OutcomeCounts is how many rows each RecordOutcomes moved.
@@ -108,6 +109,7 @@ func writeOutcomes(tx *gorm.DB, claimID, state string, g []Outcome, now time.Tim
 		}
 	case DeliveryPending:
 		caseOf("next_attempt_at", func(o Outcome) any { return o.NextAttemptAt.UTC() })
+		caseOf("parts_sent", func(o Outcome) any { return o.PartsSent })
 		caseOf("reason", func(o Outcome) any { return TruncateRunes(o.Reason, 32) })
 	default:
 		caseOf("reason", func(o Outcome) any { return TruncateRunes(o.Reason, 32) })
