@@ -65,6 +65,9 @@ func (s *Server) routes() {
 	app.POST("/audiences", s.audienceCreate)
 	app.POST("/uploads", s.uploadCreate)
 	app.GET("/broadcasts/new", s.broadcastNew)
+	app.POST("/broadcasts/:id/pause", s.broadcastControl("pause"))
+	app.POST("/broadcasts/:id/resume", s.broadcastControl("resume"))
+	app.POST("/broadcasts/:id/cancel", s.broadcastControl("cancel"))
 	app.GET("/tags", s.tagList).Name = "tags"
 	app.POST("/tags", s.tagCreate)
 	app.POST("/tags/:id/rename", s.tagRename)
