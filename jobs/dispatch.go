@@ -350,7 +350,7 @@ func (cr *channelRun) sendBatch(ctx, reqCtx context.Context, st *sendState) (int
 	} else {
 		released = cr.push(ctx, reqCtx, st, rows, outs, send)
 	}
-	cr.record(st, claimID, outs, released)
+	cr.record(reqCtx, st, claimID, outs, released)
 	return len(rows), nil
 }
 
@@ -466,7 +466,7 @@ func (d *dispatcher) backoff(attempts int) time.Duration {
 // (the answers are known; losing them would make sent people uncertain),
 // then releases the people never sent, and pauses the channel if the
 // breaker tripped.
-func (cr *channelRun) record(st *sendState, claimID string, outs []models.Outcome, released []uint64) {
+func (cr *channelRun) record(reqCtx context.Context, st *sendState, claimID string, outs []models.Outcome, released []uint64) {
 	d := cr.d
 	db := d.r.cfg.DB
 	skip := map[uint64]bool{}
@@ -485,13 +485,13 @@ func (cr *channelRun) record(st *sendState, claimID string, outs []models.Outcom
 		if err == nil {
 			break
 		}
-		if time.Now().After(deadline) {
-			// The lease is over: the reclaim decides (LINE retries under
-			// its key; the others become uncertain).
-			d.r.log.Error("recording answers failed for the whole lease", "broadcast", st.id, "err", err)
+		if time.Now().After(deadline) || reqCtx.Err() != nil {
+			// The lease is over, or the stop's grace: the reclaim decides
+			// (LINE retries under its key; the others become uncertain).
+			d.r.log.Error("recording answers failed; the reclaim decides", "broadcast", st.id, "err", err)
 			return
 		}
-		d.dbWait(context.Background(), "recording answers", err, n)
+		d.dbWait(reqCtx, "recording answers", err, n)
 	}
 	if len(released) > 0 {
 		if err := models.ReleaseClaims(db, claimID, released, d.r.cfg.Now()); err != nil {

@@ -65,8 +65,14 @@ func (d *dispatcher) joinRates(ctx context.Context, ch *models.Channel) (*channe
 		d.dbWait(ctx, "leasing a rate share", err, n)
 		shared, err = cr.renew()
 	}
-	if shared {
-		sleep(ctx, shareSettle)
+	// Always settle, then count again: two instances joining at once
+	// each count only themselves in their own transaction; after the
+	// settle both leases are visible to both. A later joiner sees ours
+	// and settles while we renew.
+	_ = shared
+	sleep(ctx, shareSettle)
+	if _, err := cr.renew(); err != nil {
+		return nil, err
 	}
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	cr.cancel = cancel
@@ -115,11 +121,11 @@ func (cr *channelRates) leave() {
 }
 
 // claimSize is how many push deliveries one worker claims: at most
-// ~100 ms of this instance's share across the workers, so claimed rows
+// ~200 ms of this instance's share across the workers, so claimed rows
 // are sent at once (a pause holds within a second, a crash leaves few
 // unanswered), and at most batch.
 func (cr *channelRates) claimSize(batch, workers int) int {
-	n := int(float64(cr.push.Limit()) / 10 / float64(workers))
+	n := int(float64(cr.push.Limit()) / 5 / float64(workers))
 	return min(max(n, 1), batch)
 }
 

@@ -90,11 +90,18 @@ func writeOutcomes(tx *gorm.DB, claimID, state string, g []Outcome, now time.Tim
 	}
 	set := []string{"state = ?", "claim_id = ''", "lease_until = NULL", "updated_at = ?"}
 	args := []any{state, now}
-	caseOf := func(col string, val func(Outcome) any) {
+	// PostgreSQL types a CASE's parameters as text unless told.
+	cast := func(pgType string) string {
+		if IsPostgres(tx) && pgType != "" {
+			return "CAST(? AS " + pgType + ")"
+		}
+		return "?"
+	}
+	caseOf := func(col, pgType string, val func(Outcome) any) {
 		var b strings.Builder
 		b.WriteString(col + " = CASE id")
 		for _, o := range g {
-			b.WriteString(" WHEN ? THEN ?")
+			b.WriteString(" WHEN ? THEN " + cast(pgType))
 			args = append(args, o.DeliveryID, val(o))
 		}
 		b.WriteString(" END")
@@ -105,15 +112,15 @@ func writeOutcomes(tx *gorm.DB, claimID, state string, g []Outcome, now time.Tim
 		set = append(set, "sent_at = ?", "reason = ''", "detail = ''")
 		args = append(args, now)
 		if anyOf(g, func(o Outcome) bool { return o.ProviderID != "" }) {
-			caseOf("provider_message_id", func(o Outcome) any { return o.ProviderID })
+			caseOf("provider_message_id", "", func(o Outcome) any { return o.ProviderID })
 		}
 	case DeliveryPending:
-		caseOf("next_attempt_at", func(o Outcome) any { return o.NextAttemptAt.UTC() })
-		caseOf("parts_sent", func(o Outcome) any { return o.PartsSent })
-		caseOf("reason", func(o Outcome) any { return TruncateRunes(o.Reason, 32) })
+		caseOf("next_attempt_at", "timestamptz", func(o Outcome) any { return o.NextAttemptAt.UTC() })
+		caseOf("parts_sent", "integer", func(o Outcome) any { return o.PartsSent })
+		caseOf("reason", "", func(o Outcome) any { return TruncateRunes(o.Reason, 32) })
 	default:
-		caseOf("reason", func(o Outcome) any { return TruncateRunes(o.Reason, 32) })
-		caseOf("detail", func(o Outcome) any { return TruncateRunes(o.Detail, 500) })
+		caseOf("reason", "", func(o Outcome) any { return TruncateRunes(o.Reason, 32) })
+		caseOf("detail", "", func(o Outcome) any { return TruncateRunes(o.Detail, 500) })
 	}
 	args = append(args, claimID, DeliveryClaimed, ids)
 	q := "UPDATE deliveries SET " + strings.Join(set, ", ") + " WHERE claim_id = ? AND state = ? AND id IN ? RETURNING contact_id"
