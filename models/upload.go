@@ -94,16 +94,21 @@ func StoreUpload(db *gorm.DB, dir string, data []byte, by uint, now time.Time) (
 	if err != nil {
 		return nil, ErrUploadCorrupt
 	}
-	preview, err := makePreview(decoded)
-	if err != nil {
-		return nil, err
+	preview := data
+	if !fitsAsPreview(ct, img, len(data)) {
+		if preview, err = makePreview(decoded); err != nil {
+			return nil, err
+		}
 	}
 	u := &Upload{
 		Hash: hash, ContentType: ct, Width: img.Width, Height: img.Height, Bytes: int64(len(data)),
 		PreviewHash: hashBytes(preview), PreviewBytes: int64(len(preview)), CreatedBy: by, CreatedAt: now.UTC(),
 	}
 	err = db.Transaction(func(tx *gorm.DB) error {
-		blobs := []UploadBlob{{Hash: u.Hash, Data: data}, {Hash: u.PreviewHash, Data: preview}}
+		blobs := []UploadBlob{{Hash: u.Hash, Data: data}}
+		if u.PreviewHash != u.Hash {
+			blobs = append(blobs, UploadBlob{Hash: u.PreviewHash, Data: preview})
+		}
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&blobs).Error; err != nil {
 			return fmt.Errorf("models: store upload bytes: %w", err)
 		}
@@ -153,6 +158,12 @@ func checkImage(data []byte) (image.Config, string, error) {
 		return image.Config{}, "", ErrUploadPixels
 	}
 	return cfg, ct, nil
+}
+
+// fitsAsPreview tells whether the original can serve as its own preview:
+// a JPEG within the preview's limits (re-encoding would only grow it).
+func fitsAsPreview(contentType string, cfg image.Config, size int) bool {
+	return contentType == "image/jpeg" && max(cfg.Width, cfg.Height) <= PreviewMaxSide && size <= PreviewMaxBytes
 }
 
 // makePreview scales the image to PreviewMaxSide on its long side (never

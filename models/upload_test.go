@@ -214,3 +214,28 @@ func TestConcurrentSameUploadMakesOneRow(t *testing.T) {
 		}
 	})
 }
+
+// TestSmallJPEGIsItsOwnPreview: a JPEG already within LINE's preview
+// limits is not re-encoded (that would only grow it).
+func TestSmallJPEGIsItsOwnPreview(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		dir := t.TempDir()
+		pic := testJPEG(t, 800, 600, false)
+		u, err := models.StoreUpload(db, dir, pic, 1, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.PreviewHash != u.Hash || u.PreviewBytes != u.Bytes {
+			t.Fatalf("preview %s (%d bytes) for %s (%d bytes)", u.PreviewHash, u.PreviewBytes, u.Hash, u.Bytes)
+		}
+		f, err := models.ReadMedia(db, t.TempDir(), u.PreviewFileName())
+		if err != nil || !bytes.Equal(f.Data, pic) {
+			t.Fatalf("preview served: %v", err)
+		}
+		// A small PNG still gets a JPEG preview.
+		p, err := models.StoreUpload(db, dir, testPNG(t, 100, 100), 1, time.Now())
+		if err != nil || p.PreviewHash == p.Hash {
+			t.Fatalf("png preview: %+v %v", p, err)
+		}
+	})
+}

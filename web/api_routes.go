@@ -8,6 +8,7 @@ import "github.com/labstack/echo/v4"
 func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/me", s.apiMe)
 	g.POST("/uploads", s.apiUploadCreate)
+	g.GET("/contacts", s.apiContactList)
 	g.GET("/broadcasts/:id/status", s.apiBroadcastStatus)
 	g.POST("/broadcasts/:id/pause", s.apiBroadcastControl("pause"))
 	g.POST("/broadcasts/:id/resume", s.apiBroadcastControl("resume"))

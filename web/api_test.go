@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -149,6 +150,23 @@ func TestAPIBindCleansAndRefuses(t *testing.T) {
 		var af *apiFailure
 		if !errors.As(err, &af) || af.Code != c.code || af.Field != c.field {
 			t.Errorf("%s: err = %v, want %s on %q", c.body, err, c.code, c.field)
+		}
+	}
+}
+
+// TestReadmeDocumentsTheAPI: every endpoint of the JSON API has a curl
+// example in the README.
+func TestReadmeDocumentsTheAPI(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	for _, want := range []string{"## JSON API", "$OMNICAST/api/v1/me", "$OMNICAST/api/v1/uploads", "$OMNICAST/api/v1/contacts",
+		"$OMNICAST/api/v1/bot-modules", "$OMNICAST/api/v1/broadcasts", `"dry_run": true`, "$OMNICAST/api/v1/broadcasts/31",
+		"omnicast token create", "/settings/tokens"} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README lacks %q", want)
 		}
 	}
 }
