@@ -113,6 +113,9 @@ func New(cfg Config) (*Runner, error) {
 	if err := r.Add(WorkerImports, r.importWorker); err != nil {
 		return nil, err
 	}
+	if err := r.Add(WorkerFreeze, r.freezeWorker); err != nil {
+		return nil, err
+	}
 	sched, err := newScheduler(r)
 	if err != nil {
 		return nil, err

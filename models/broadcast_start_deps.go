@@ -1,23 +1,15 @@
 package models
 
 import (
-	"errors"
-
 	"gorm.io/gorm"
 
 	"omnicast/channels"
 )
 
-// TEMPORARY ADAPTER (helper dispatch, issue 9): bot modules (helper bots,
-// issue 8) are not on main yet. When FindBotModule and (*BotModule).Card
-// land, resolveSentCard becomes FindBotModule(db, id) + Card(resolve an
-// upload with FindUpload(...).Image(publicURL)).
-
-// errBotModulesMissing: the bot builder has not landed.
-var errBotModulesMissing = errors.New("models: bot modules not available yet")
-
+// resolveSentCard resolves a bot card as validation does (resolveBotCard,
+// helper core's adapter until the bot builder is on main).
 func resolveSentCard(db *gorm.DB, id uint, publicURL string) (*channels.Card, error) {
-	return nil, errBotModulesMissing
+	return resolveBotCard(db, id, publicURL)
 }
 
 // templateFill turns the composed WhatsApp template into its fill.

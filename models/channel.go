@@ -34,10 +34,16 @@ type Channel struct {
 	// Credentials is the sealed JSON of ChannelSecrets.
 	Credentials []byte `gorm:"not null"`
 	// TokenHint and SecretHint are the last 4 characters, for display.
-	TokenHint          string `gorm:"size:8;not null;default:''"`
-	SecretHint         string `gorm:"size:8;not null;default:''"`
-	TagBroadcastLocked bool   `gorm:"not null;default:false"`
-	LockReason         string `gorm:"size:255;not null;default:''"`
+	TokenHint  string `gorm:"size:8;not null;default:''"`
+	SecretHint string `gorm:"size:8;not null;default:''"`
+	// TagBroadcastLocked refuses tagged (non-standard) Messenger broadcasts
+	// after someone tried to confirm promotional content under a tag; an
+	// admin unlocks it after review (tag_lock.go).
+	TagBroadcastLocked bool       `gorm:"not null;default:false"`
+	TagLockReason      string     `gorm:"size:255;not null;default:''"`
+	TagLockText        string     `gorm:"not null;default:''"` // the offending text
+	TagLockedAt        *time.Time `gorm:""`
+	TagLockedBy        *uint      `gorm:""` // user id; nil when omnicast itself locked
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 }

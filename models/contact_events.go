@@ -163,6 +163,9 @@ func applyContactEvent(tx *gorm.DB, ch *Channel, ev channels.Event, profile chan
 			return out, err
 		}
 	}
+	if err := recordEventTap(tx, c.ID, ev); err != nil {
+		return out, err
+	}
 	if isInteraction(ev.Kind) {
 		// Only forward: events can arrive out of order.
 		err := tx.Model(&Contact{}).
@@ -173,6 +176,22 @@ func applyContactEvent(tx *gorm.DB, ch *Channel, ev channels.Event, profile chan
 		}
 	}
 	return out, nil
+}
+
+// recordEventTap records a tap when an interaction carries one of our tap
+// payloads (LINE postback data, Messenger postback or quick_reply
+// payload, WhatsApp button payload or reply id); anything else (the
+// person's own text, a staff payload) is not a tap.
+func recordEventTap(tx *gorm.DB, contactID uint64, ev channels.Event) error {
+	if !isInteraction(ev.Kind) || ev.Payload == "" {
+		return nil
+	}
+	tap, ok := channels.DecodeTap(ev.Payload)
+	if !ok {
+		return nil
+	}
+	_, err := RecordTap(tx, contactID, tap, ev.Time)
+	return err
 }
 
 func isInteraction(k channels.EventKind) bool {

@@ -81,6 +81,12 @@ const (
 	// accessDriven starts from the contacts that a tag link index or the
 	// name trigram index lists, and tests (and sorts) only those.
 	accessDriven
+	// accessScan reads the contacts table itself in rowid order, testing
+	// each row (tags by probes): for statements that read every row of a
+	// broad audience (confirmation counts) or a range of ids (freezing),
+	// where hopping from a channel index entry to its row costs more than
+	// reading the rows in order.
+	accessScan
 )
 
 const hasTag = "EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = contacts.id AND ct.tag_id IN ?)"
@@ -91,9 +97,9 @@ func (c contactConds) where(db *gorm.DB, now time.Time, how access) *gorm.DB {
 	pg := IsPostgres(db)
 	driven := how == accessDriven && !pg && c.hasDriver(db)
 	q := db.Model(&Contact{})
-	if driven {
+	if driven || (how == accessScan && !pg) {
 		// The unary + keeps SQLite off the channel's indexes: the rows
-		// come from the id lists below.
+		// come from the id lists below, or from the table in id order.
 		q = q.Where("+contacts.channel_id = ?", f.ChannelID)
 	} else {
 		q = q.Where("contacts.channel_id = ?", f.ChannelID)

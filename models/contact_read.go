@@ -19,7 +19,7 @@ import (
 
 // contactReadColumns are the columns readContacts reads, in scan order.
 const contactReadColumns = "contacts.id, contacts.channel_id, contacts.external_id, contacts.name, contacts.picture_url, " +
-	"contacts.phone, contacts.subscribed, contacts.subscribed_at, contacts.unsubscribed_at, " +
+	"contacts.phone, contacts.subscribed, contacts.tester, contacts.subscribed_at, contacts.unsubscribed_at, " +
 	"contacts.last_interaction_at, contacts.created_at, contacts.updated_at"
 
 // contactRead is one row as read: the contact, and the columns whose
@@ -107,7 +107,7 @@ func readContacts(q *gorm.DB) ([]contactRead, error) {
 		var r contactRead
 		var times [len(timeColumns)]storedTime
 		c := &r.Contact
-		err := rows.Scan(&c.ID, &c.ChannelID, &c.ExternalID, &c.Name, &c.PictureURL, &c.Phone, &c.Subscribed,
+		err := rows.Scan(&c.ID, &c.ChannelID, &c.ExternalID, &c.Name, &c.PictureURL, &c.Phone, &c.Subscribed, &c.Tester,
 			&times[0], &times[1], &times[2], &times[3], &times[4])
 		if err != nil {
 			return nil, fmt.Errorf("models: read contacts: %w", err)

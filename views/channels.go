@@ -19,6 +19,8 @@ type ChannelCard struct {
 	// Templates and ApprovedTemplates count synced WhatsApp templates.
 	Templates         int
 	ApprovedTemplates int
+	// TagLocked: tagged broadcasts are locked (see the channel's page).
+	TagLocked bool
 }
 
 // ChannelsPageData is the channels page's view model.

@@ -110,6 +110,8 @@ type ContactRow struct {
 	// ShowWindow: Messenger rows say whether the 24-hour window is open.
 	ShowWindow bool
 	InWindow   bool
+	// Tester: on the account's test list (a badge; the row menu toggles it).
+	Tester bool
 }
 
 // FilterForm is the filter panel as filled in.

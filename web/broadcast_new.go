@@ -1,42 +1,37 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"omnicast/channels"
 	"omnicast/models"
 	"omnicast/views"
 )
 
-// broadcastNew is where the composer will live; until then it shows the
-// saved audience: channel, conditions in words, count.
+// broadcastNew opens the composer for a saved audience. Instagram has no
+// composer: the page says why.
 func (s *Server) broadcastNew(c echo.Context) error {
 	id, ok := parseID(c.QueryParam("audience"))
 	if !ok {
 		return echo.ErrNotFound
 	}
-	a, err := models.FindAudience(s.db, id)
-	if errors.Is(err, models.ErrNotFound) {
-		return echo.ErrNotFound
-	}
+	a, ch, err := s.audienceChannel(id)
 	if err != nil {
 		return err
 	}
-	ch, err := models.FindChannel(s.db, a.ChannelID)
-	if err != nil {
-		return echo.ErrNotFound
+	if ch.Kind == channels.KindInstagram {
+		return s.render(c, http.StatusOK, views.InstagramNoComposerPage(s.page(c, "compose.title", "broadcasts"), "/contacts?"+a.Filter))
 	}
-	// Read in the zone it was saved in: "2026-11-01" means that day there.
-	f, _ := a.ContactFilter(s.Workspace().Location())
-	loc := f.Location()
-	page := views.AudiencePage{
-		ID: a.ID, ChannelName: ch.Name, Kind: ch.Kind, AllMatching: a.AllMatching, Count: a.Count,
-		BackHref: "/contacts?" + a.Filter,
+	st := composerState{ch: ch, in: composerInput{AudienceID: a.ID, SendMode: "now"}}
+	if ch.Kind == channels.KindWhatsApp {
+		if st.templates, err = models.ListWATemplates(s.db, ch.ID); err != nil {
+			return err
+		}
+	} else {
+		// One empty text to start with, as the reference product does.
+		st.in.Messages = []views.ComposerMessage{{Type: models.MessageText}}
 	}
-	if a.AllMatching {
-		page.Conditions = describeFilter(c, f, loc)
-	}
-	return s.render(c, http.StatusOK, views.AudienceShowPage(s.page(c, "audience.title", "broadcasts"), page))
+	return s.renderComposer(c, http.StatusOK, st)
 }

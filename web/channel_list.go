@@ -26,7 +26,8 @@ func (s *Server) channelList(c echo.Context) error {
 			WebhookURL: base + webhookPath(&ch), VerifyToken: ch.VerifyToken,
 			TokenHint: ch.TokenHint, SecretHint: ch.SecretHint,
 			RateLimit: strconv.FormatFloat(ch.RateLimit, 'f', -1, 64), APIBaseURL: ch.BaseURL(),
-			Official: ch.APIBaseURL == "" || ch.APIBaseURL == models.DefaultAPIBaseURL(ch.Kind),
+			Official:  ch.APIBaseURL == "" || ch.APIBaseURL == models.DefaultAPIBaseURL(ch.Kind),
+			TagLocked: ch.TagBroadcastLocked,
 		}
 		if ch.Kind == channels.KindWhatsApp {
 			tpls, err := models.ListWATemplates(s.db, ch.ID)

@@ -165,7 +165,7 @@ func contactRow(ct models.ContactWithTags, kind string, loc *time.Location, now 
 	row := views.ContactRow{
 		ID: ct.ID, Name: ct.Name, PictureURL: ct.PictureURL, Phone: displayPhone(ct.Phone), Tags: ct.Tags,
 		Subscribed: ct.Subscribed, SubscribedAt: formatTime(ct.SubscribedAt, loc), LastInteraction: formatTime(ct.LastInteractionAt, loc),
-		ShowWindow: kind == channels.KindMessenger,
+		ShowWindow: kind == channels.KindMessenger, Tester: ct.Tester,
 	}
 	for _, r := range ct.Name {
 		row.Initial = string(r)

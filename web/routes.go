@@ -62,9 +62,17 @@ func (s *Server) routes() {
 	app.POST("/contacts/:id/tags", s.contactTagsSet)
 	app.POST("/contacts/:id/subscription", s.contactSubscriptionUpdate)
 	app.POST("/contacts/:id/delete", s.contactDelete)
+	app.POST("/contacts/:id/tester", s.contactTesterSet)
 	app.POST("/audiences", s.audienceCreate)
 	app.POST("/uploads", s.uploadCreate)
-	app.GET("/broadcasts/new", s.broadcastNew)
+	app.GET("/broadcasts/new", s.broadcastNew).Name = "broadcast-new"
+	app.POST("/broadcasts", s.broadcastCreate)
+	app.POST("/broadcasts/compose", s.broadcastCompose)
+	app.GET("/broadcasts/:id/edit", s.broadcastEdit)
+	app.POST("/broadcasts/:id", s.broadcastUpdate)
+	app.GET("/broadcasts/:id/confirm", s.broadcastConfirmShow)
+	app.POST("/broadcasts/:id/confirm", s.broadcastConfirm)
+	app.GET("/broadcasts/:id/progress", s.broadcastProgress)
 	app.POST("/broadcasts/:id/pause", s.broadcastControl("pause"))
 	app.POST("/broadcasts/:id/resume", s.broadcastControl("resume"))
 	app.POST("/broadcasts/:id/cancel", s.broadcastControl("cancel"))
@@ -73,7 +81,14 @@ func (s *Server) routes() {
 	app.POST("/tags/:id/rename", s.tagRename)
 	app.POST("/tags/:id/delete", s.tagDelete)
 	app.GET("/broadcasts", s.areaPage("nav.broadcasts", "broadcasts.intro", "broadcasts")).Name = "broadcasts"
-	app.GET("/bots", s.areaPage("nav.bots", "bots.intro", "bots")).Name = "bots"
+	app.GET("/bots", s.botList).Name = "bots"
+	app.GET("/bots/new", s.botNew)
+	app.POST("/bots", s.botCreate)
+	app.POST("/bots/preview", s.botPreviewShow)
+	app.GET("/bots/:id/edit", s.botEdit)
+	app.POST("/bots/:id", s.botUpdate)
+	app.POST("/bots/:id/duplicate", s.botDuplicate)
+	app.POST("/bots/:id/delete", s.botDelete)
 	app.POST("/account/locale", s.accountLocaleUpdate)
 	app.GET("/contacts/import", s.contactImportShow).Name = "contacts-import"
 	app.POST("/contacts/import", s.contactImportCreate)
@@ -84,6 +99,9 @@ func (s *Server) routes() {
 	app.POST("/contacts/import/:id/undo", s.contactImportUndo)
 	app.GET("/contacts/export", s.contactExport).Name = "contacts-export"
 	app.GET("/demo/progress", s.demoProgressShow)
+	// An account's page (tag lock, test list): everyone reads it; only
+	// admins lift the lock (below).
+	app.GET("/channels/:id", s.channelShow)
 
 	// Admins only.
 	admin := app.Group("", s.requireAdmin)
@@ -95,6 +113,7 @@ func (s *Server) routes() {
 	admin.POST("/channels/:id/delete", s.channelDelete)
 	admin.POST("/channels/:id/test", s.channelTest)
 	admin.POST("/channels/:id/templates/sync", s.channelTemplatesSync)
+	admin.POST("/channels/:id/tag-unlock", s.channelTagUnlock)
 	admin.GET("/users", s.userList).Name = "users"
 	admin.POST("/users", s.userCreate)
 	admin.POST("/users/:id/role", s.userRoleUpdate)

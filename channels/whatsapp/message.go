@@ -22,10 +22,15 @@ type TemplateMessage struct {
 	Language string
 	// HeaderText fills {{n}} placeholders of a TEXT header.
 	HeaderText []string
+	// HeaderNames, when set, names each HeaderText value (a template of
+	// named parameters: parameter_name).
+	HeaderNames []string
 	// HeaderImageLink fills an IMAGE header (http or https URL).
 	HeaderImageLink string
 	// Body fills the body's {{1}}…{{n}} placeholders, in order.
 	Body []string
+	// BodyNames, when set, names each Body value (parameter_name).
+	BodyNames []string
 	// QuickReplies sets the payload each quick-reply button returns in the
 	// webhook when tapped, by the button's index in the template.
 	QuickReplies []QuickReplyPayload
@@ -104,6 +109,12 @@ func (m *TemplateMessage) Validate() error {
 			errs = append(errs, fmt.Errorf("body parameter {{%d}} is empty", i+1))
 		}
 	}
+	if len(m.HeaderNames) > 0 && len(m.HeaderNames) != len(m.HeaderText) {
+		errs = append(errs, errors.New("header parameter names do not match the parameters"))
+	}
+	if len(m.BodyNames) > 0 && len(m.BodyNames) != len(m.Body) {
+		errs = append(errs, errors.New("body parameter names do not match the parameters"))
+	}
 	seen := map[int]bool{}
 	for _, q := range m.QuickReplies {
 		switch {
@@ -149,8 +160,10 @@ type (
 		Parameters []wireParam `json:"parameters"`
 	}
 	wireParam struct {
-		Type    string    `json:"type"`
-		Text    string    `json:"text,omitempty"`
+		Type string `json:"type"`
+		Text string `json:"text,omitempty"`
+		// Name is a named parameter's name (parameter_name).
+		Name    string    `json:"parameter_name,omitempty"`
 		Image   *wireLink `json:"image,omitempty"`
 		Payload string    `json:"payload,omitempty"`
 	}
@@ -172,10 +185,10 @@ func (m TemplateMessage) MarshalJSON() ([]byte, error) {
 			Type: "header", Parameters: []wireParam{{Type: "image", Image: &wireLink{Link: m.HeaderImageLink}}},
 		})
 	case len(m.HeaderText) > 0:
-		w.Template.Components = append(w.Template.Components, wireComponent{Type: "header", Parameters: textParams(m.HeaderText)})
+		w.Template.Components = append(w.Template.Components, wireComponent{Type: "header", Parameters: textParams(m.HeaderText, m.HeaderNames)})
 	}
 	if len(m.Body) > 0 {
-		w.Template.Components = append(w.Template.Components, wireComponent{Type: "body", Parameters: textParams(m.Body)})
+		w.Template.Components = append(w.Template.Components, wireComponent{Type: "body", Parameters: textParams(m.Body, m.BodyNames)})
 	}
 	qr := slices.Clone(m.QuickReplies)
 	slices.SortStableFunc(qr, func(a, b QuickReplyPayload) int { return a.Index - b.Index })
@@ -188,10 +201,13 @@ func (m TemplateMessage) MarshalJSON() ([]byte, error) {
 	return json.Marshal(w)
 }
 
-func textParams(values []string) []wireParam {
+func textParams(values, names []string) []wireParam {
 	ps := make([]wireParam, len(values))
 	for i, v := range values {
 		ps[i] = wireParam{Type: "text", Text: v}
+		if i < len(names) {
+			ps[i].Name = names[i]
+		}
 	}
 	return ps
 }

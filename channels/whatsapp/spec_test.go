@@ -18,10 +18,10 @@ import (
 //  1. The button index pattern `^[2-6, 11-14]$` is a character class (one
 //     character among 2-6, ',', ' ', '1', '4'): it refuses index "0", which
 //     the spec's own quick-reply example sends.
-//  2. TextMessage's allOf branch has additionalProperties:false without
-//     listing the BaseMessageProperties, so every text message – Meta's
-//     "Send Text Message" example included – fails with "property
-//     messaging_product is unsupported".
+//  2. TextMessage's (and InteractiveMessage's) allOf branch has
+//     additionalProperties:false without listing the BaseMessageProperties,
+//     so every text message – Meta's "Send Text Message" example included –
+//     fails with "property messaging_product is unsupported".
 //
 // whatsappSpec fixes exactly these two in the loaded document, once, and
 // records that the defects were there before (TestSpecFixes checks that
@@ -41,8 +41,9 @@ var testSpec specState
 
 // probeBodies are bodies the real API accepts, used to show the defects.
 var probeBodies = map[string]string{
-	"text (Meta's example)": `{"messaging_product":"whatsapp","recipient_type":"individual","text":{"body":"text-message-content","preview_url":false},"to":"16505551234","type":"text"}`,
-	"template index 0":      `{"messaging_product":"whatsapp","recipient_type":"individual","to":"16505551234","type":"template","template":{"name":"x","language":{"policy":"deterministic","code":"en_US"},"components":[{"type":"button","sub_type":"quick_reply","index":"0","parameters":[{"type":"payload","payload":"P"}]}]}}`,
+	"text (Meta's example)":     `{"messaging_product":"whatsapp","recipient_type":"individual","text":{"body":"text-message-content","preview_url":false},"to":"16505551234","type":"text"}`,
+	"interactive reply buttons": `{"messaging_product":"whatsapp","recipient_type":"individual","to":"16505551234","type":"interactive","interactive":{"type":"button","body":{"text":"b"},"action":{"buttons":[{"type":"reply","reply":{"id":"a","title":"A"}}]}}}`,
+	"template index 0":          `{"messaging_product":"whatsapp","recipient_type":"individual","to":"16505551234","type":"template","template":{"name":"x","language":{"policy":"deterministic","code":"en_US"},"components":[{"type":"button","sub_type":"quick_reply","index":"0","parameters":[{"type":"payload","payload":"P"}]}]}}`,
 }
 
 func whatsappSpec(t testing.TB) *spectest.Spec {
@@ -94,19 +95,26 @@ func fixSpec(doc *openapi3.T) (patterns int, text bool) {
 		walk(doc.Components.Schemas[name])
 	}
 	base := doc.Components.Schemas["BaseMessageProperties"]
-	tm := doc.Components.Schemas["TextMessage"]
-	if base == nil || tm == nil {
+	if base == nil {
 		return patterns, false
 	}
-	for _, part := range tm.Value.AllOf {
-		ap := part.Value.AdditionalProperties
-		if ap.Has == nil || *ap.Has {
+	// InteractiveMessage (reply buttons, how a bot module is sent) has the
+	// same defect as TextMessage.
+	for _, name := range []string{"TextMessage", "InteractiveMessage"} {
+		tm := doc.Components.Schemas[name]
+		if tm == nil {
 			continue
 		}
-		for name, p := range base.Value.Properties {
-			if _, ok := part.Value.Properties[name]; !ok {
-				part.Value.Properties[name] = p
-				text = true
+		for _, part := range tm.Value.AllOf {
+			ap := part.Value.AdditionalProperties
+			if ap.Has == nil || *ap.Has {
+				continue
+			}
+			for name, p := range base.Value.Properties {
+				if _, ok := part.Value.Properties[name]; !ok {
+					part.Value.Properties[name] = p
+					text = true
+				}
 			}
 		}
 	}

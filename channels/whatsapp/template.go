@@ -18,7 +18,7 @@ type Template struct {
 	// Category is MARKETING, UTILITY or AUTHENTICATION (it sets the price).
 	Category string `json:"category"`
 	// ParameterFormat is POSITIONAL ({{1}}) or NAMED ({{first_name}}).
-	// Only positional templates can be filled by TemplateMessage.
+	// RenderTemplate fills both (named ones with parameter_name).
 	ParameterFormat string              `json:"parameter_format,omitempty"`
 	Components      []TemplateComponent `json:"components"`
 }

@@ -242,6 +242,186 @@
     if (feedback) feedback.textContent = "";
   });
 
+
+  // The composer. Texts: a box that shows the contact-name parameter as a
+  // chip (the textarea, hidden, keeps the stored form "{{name}}" and is
+  // what the form posts; without script the textarea itself is shown).
+  var NAME = "{{name}}";
+  function countText(s, utf16) {
+    if (utf16) return s.length; // JS strings are UTF-16: LINE's count
+    return Array.from(s).length; // code points: Meta's count
+  }
+  function chip(label) {
+    var c = document.createElement("span");
+    c.className = "name-chip";
+    c.contentEditable = "false";
+    c.setAttribute("data-param", "name");
+    c.textContent = label;
+    return c;
+  }
+  function serialize(box) {
+    var out = "";
+    box.childNodes.forEach(function (n) {
+      if (n.nodeType === 3) out += n.nodeValue;
+      else if (n.getAttribute && n.getAttribute("data-param") === "name") out += NAME;
+      else if (n.nodeName === "BR") out += "\n";
+      else out += n.textContent;
+    });
+    return out;
+  }
+  function fillBox(box, text, label) {
+    box.textContent = "";
+    text.split(NAME).forEach(function (part, i) {
+      if (i > 0) box.appendChild(chip(label));
+      if (part) box.appendChild(document.createTextNode(part));
+    });
+  }
+  function updateCounter(ed) {
+    var area = ed.querySelector("textarea");
+    var counter = ed.querySelector("[data-testid=text-counter]");
+    if (!area || !counter) return;
+    var n = countText(area.value, ed.hasAttribute("data-utf16"));
+    var limit = Number(ed.getAttribute("data-limit"));
+    counter.textContent = n + " / " + limit;
+    counter.setAttribute("data-count", String(n));
+    counter.classList.toggle("over", n > limit);
+  }
+  function syncBox(ed) {
+    var box = ed.querySelector(".text-box");
+    var area = ed.querySelector("textarea");
+    area.value = serialize(box);
+    updateCounter(ed);
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  function enhanceEditors() {
+    document.querySelectorAll("[data-text-editor]:not([data-enhanced])").forEach(function (ed) {
+      ed.setAttribute("data-enhanced", "");
+      var area = ed.querySelector("textarea");
+      var box = document.createElement("div");
+      box.className = "text-box";
+      box.contentEditable = "true";
+      box.setAttribute("role", "textbox");
+      box.setAttribute("aria-multiline", "true");
+      box.setAttribute("aria-label", area.getAttribute("aria-label") || "");
+      box.setAttribute("data-testid", "message-text-box");
+      fillBox(box, area.value, ed.getAttribute("data-chip-label"));
+      area.hidden = true;
+      area.parentNode.insertBefore(box, area);
+      box.addEventListener("input", function () { syncBox(ed); });
+      box.addEventListener("keydown", function (ev) {
+        if (ev.key !== "Enter") return;
+        ev.preventDefault();
+        insertAtCaret(box, document.createTextNode("\n"));
+        syncBox(ed);
+      });
+      box.addEventListener("paste", function (ev) {
+        ev.preventDefault();
+        var text = (ev.clipboardData || window.clipboardData).getData("text");
+        insertAtCaret(box, document.createTextNode(text));
+        syncBox(ed);
+      });
+    });
+  }
+  function insertAtCaret(box, node) {
+    var sel = window.getSelection();
+    if (sel.rangeCount && box.contains(sel.anchorNode)) {
+      var r = sel.getRangeAt(0);
+      r.deleteContents();
+      r.insertNode(node);
+      r.setStartAfter(node);
+      r.collapse(true);
+      sel.removeAllRanges();
+      sel.addRange(r);
+    } else {
+      box.appendChild(node);
+    }
+  }
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest("[data-insert-name]");
+    if (!btn) return;
+    var ed = btn.closest("[data-text-editor]");
+    var box = ed.querySelector(".text-box");
+    if (box) {
+      insertAtCaret(box, chip(ed.getAttribute("data-chip-label")));
+      syncBox(ed);
+      box.focus();
+    } else {
+      var area = ed.querySelector("textarea");
+      area.setRangeText(NAME, area.selectionStart, area.selectionEnd, "end");
+      updateCounter(ed);
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+  document.addEventListener("input", function (ev) {
+    var ed = ev.target.closest && ev.target.closest("[data-text-editor]");
+    if (ed && ev.target.matches("textarea")) updateCounter(ed);
+    var f = ev.target.closest && ev.target.closest("[data-count-max]");
+    if (f) {
+      var c = document.querySelector('[data-counter-for="' + f.name + '"]');
+      if (c) c.textContent = Array.from(f.value).length + " / " + f.getAttribute("data-count-max");
+    }
+  });
+
+  // Images: uploaded at once (POST /uploads); the form keeps the upload's
+  // id and its preview, so a refused form loses nothing.
+  document.addEventListener("change", function (ev) {
+    var input = ev.target.closest("[data-upload-file]");
+    if (!input || !input.files.length) return;
+    var field = input.closest("[data-image-field]");
+    var status = field.querySelector("[data-upload-status]");
+    var form = input.closest("form");
+    var body = new FormData();
+    body.append("file", input.files[0]);
+    status.textContent = form.getAttribute("data-label-uploading") || "…";
+    var token = document.querySelector('meta[name="csrf-token"]');
+    fetch("/uploads", { method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRF-Token": token ? token.content : "", "Accept": "application/json" } })
+      .then(function (res) { return res.json().then(function (j) { return { ok: res.ok, j: j }; }); })
+      .then(function (r) {
+        if (!r.ok) {
+          status.textContent = (r.j.error && r.j.error.message) || form.getAttribute("data-label-upload-failed");
+          status.classList.add("error");
+          return;
+        }
+        var thumb = r.j.preview_url || r.j.url || "";
+        try { thumb = new URL(thumb, location.href).pathname; } catch (e) { /* keep */ }
+        field.querySelector("[data-upload-id]").value = r.j.id;
+        field.querySelector("[data-upload-thumb]").value = thumb;
+        var img = field.querySelector("img.thumb");
+        img.src = thumb;
+        img.hidden = false;
+        status.textContent = r.j.width + " × " + r.j.height;
+        status.classList.remove("error");
+        form.dispatchEvent(new Event("change", { bubbles: true }));
+      })
+      .catch(function () { status.textContent = form.getAttribute("data-label-upload-failed"); status.classList.add("error"); });
+  });
+
+  // WhatsApp templates: search and category filter the gallery; choosing
+  // one lays out its inputs.
+  function filterTemplates() {
+    var q = document.querySelector("[data-template-search]");
+    var cat = document.querySelector("[data-template-category]");
+    if (!q) return;
+    var needle = q.value.trim().toLowerCase();
+    document.querySelectorAll(".template-choice").forEach(function (c) {
+      var show = (!needle || c.textContent.toLowerCase().indexOf(needle) >= 0) &&
+        (!cat.value || c.getAttribute("data-category") === cat.value);
+      c.hidden = !show;
+    });
+  }
+  document.addEventListener("input", function (ev) { if (ev.target.matches("[data-template-search]")) filterTemplates(); });
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches("[data-template-category]")) filterTemplates();
+    if (ev.target.matches("[data-autosubmit-compose]")) {
+      var pick = document.querySelector("[data-pick-template]");
+      if (pick) pick.click();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", enhanceEditors);
+  document.addEventListener("htmx:afterSettle", enhanceEditors);
+
   document.addEventListener("DOMContentLoaded", function () { render(); measureBars(); });
   document.addEventListener("htmx:afterSettle", render);
   window.addEventListener("resize", measureBars);

@@ -1,0 +1,205 @@
+package views
+
+// Composer is the broadcast composer (Messenger, LINE, WhatsApp): what was
+// typed, re-rendered as is on every answer, with the errors beside their
+// fields. Errors map the API's field names (subject, messages[2].text,
+// template.body_params[0], scheduled_at …) to messages already worded in
+// the user's language.
+type Composer struct {
+	// ID is 0 until the first save; Version is the version the form was
+	// loaded on (optimistic locking).
+	ID          uint
+	Version     int
+	Status      string
+	Kind        string
+	ChannelID   uint
+	ChannelName string
+	AudienceID  uint
+	Audience    AudienceSummary
+
+	Subject    string
+	MessageTag string
+	SendNow    bool
+	// Date and time in the workspace zone (Zone), as the inputs hold them.
+	Date string
+	Time string
+	Zone string
+	Tags string
+
+	Messages []ComposerMessage
+	// Add is the state of the three add buttons (exclusivity rules).
+	AddText, AddImage, AddBotCard AddButton
+	BotCards                      []BotCardChoice
+	// TextLimit is the channel's text limit; UTF16 says LINE counts in
+	// UTF-16 units.
+	TextLimit int
+	UTF16     bool
+
+	// WhatsApp.
+	Templates []TemplateChoice
+	Template  *TemplateForm
+
+	AllTags []string
+	Errors  map[string]string
+	// ErrorList is every error in order, for the summary at the top (an
+	// error whose field has no input of its own is never hidden).
+	ErrorList []string
+	// Notice is a form-wide message (already worded), e.g. a stale save.
+	Notice string
+	// TagLock is the channel's tagged-broadcast lock, shown in the composer.
+	TagLock *TagLockInfo
+	Preview Preview
+	// Testers on the channel's test list (up to 5 get a test send).
+	Testers     []string
+	TestResults []TestResult
+	CSRF        string
+}
+
+// AudienceSummary says who the broadcast goes to.
+type AudienceSummary struct {
+	AllMatching bool
+	Conditions  []string
+	Count       int64
+}
+
+// ComposerMessage is one of the 1–5 messages.
+type ComposerMessage struct {
+	Type     string // text | image | bot_card
+	Text     string
+	UploadID uint
+	// Thumb is the image's preview URL (a local /media/ path only).
+	Thumb    string
+	ModuleID uint
+	// ModuleName names the chosen bot module.
+	ModuleName string
+	// Count is the text's length as the channel counts it.
+	Count int
+}
+
+// AddButton is one add button: refused with a reason (catalogue id).
+type AddButton struct {
+	Disabled bool
+	Reason   string
+}
+
+// BotCardChoice is a bot module the composer offers; one that does not
+// fit the channel is shown disabled with why (already worded).
+type BotCardChoice struct {
+	ID      uint
+	Name    string
+	Kind    string
+	Fits    bool
+	Reasons []string
+}
+
+// TagLockInfo describes a locked channel.
+type TagLockInfo struct {
+	Reason string
+	Text   string
+}
+
+// TemplateChoice is one template of the WhatsApp picker.
+type TemplateChoice struct {
+	Key      string // name|language
+	Name     string
+	Language string
+	Category string
+	Approved bool
+	Preview  string
+}
+
+// TemplateForm is the chosen template with its inputs.
+type TemplateForm struct {
+	Key        string
+	Name       string
+	Language   string
+	Category   string
+	HeaderText string
+	Header     []ParamInput
+	BodyText   string
+	Body       []ParamInput
+	Footer     string
+	Buttons    []ButtonInput
+}
+
+// ParamInput is one header or body parameter.
+type ParamInput struct {
+	Label       string // "{{1}}" or "{{first_name}}"
+	Name        string // named parameter, "" for positional
+	Text        string
+	ContactName bool
+}
+
+// ButtonInput is one quick-reply button's action.
+type ButtonInput struct {
+	Title    string
+	Action   string
+	ModuleID uint
+}
+
+// Preview is the live preview: the channel's bubbles with a sample name.
+type Preview struct {
+	Kind       string
+	SampleName string
+	Bubbles    []Bubble
+	// Promo lists promotional phrases found under a tag (highlighted).
+	Promo []string
+}
+
+// Bubble is one chat bubble of the preview.
+type Bubble struct {
+	Kind     string // text | image | card | template
+	Segments []Segment
+	ImageURL string
+	Title    string
+	Buttons  []string
+	Footer   string
+}
+
+// Segment is a piece of bubble text; Mark highlights a promotional phrase,
+// Name the filled-in contact name.
+type Segment struct {
+	Text string
+	Mark bool
+	Name bool
+}
+
+// TestResult is the outcome of one test send.
+type TestResult struct {
+	Name  string
+	OK    bool
+	Error string
+}
+
+// ConfirmPage is the confirmation (下一步): the honest numbers.
+type ConfirmPage struct {
+	ID          uint
+	Version     int
+	Kind        string
+	ChannelName string
+	Subject     string
+	SendNow     bool
+	When        string
+	Audience    int64
+	Sendable    int64
+	Skipped     []SkipCount
+	// LINE quota: Needed against Remaining (nil: unknown).
+	ShowQuota     bool
+	QuotaNeeded   int64
+	QuotaRemain   *int64
+	QuotaExceeded bool
+	Multicast     bool
+	Estimated     string
+	EditHref      string
+	Errors        []string
+	CSRF          string
+	// Progress of the freeze after confirming.
+	Status string
+	Frozen int64
+}
+
+// SkipCount is one reason people are skipped.
+type SkipCount struct {
+	Reason string
+	Count  int64
+}
