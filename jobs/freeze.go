@@ -39,6 +39,9 @@ func (r *Runner) freezeWorker(ctx context.Context, wake <-chan struct{}) {
 					continue
 				}
 				r.log.Info("broadcast audience frozen", "broadcast", id)
+				// Now scheduled: its trigger is registered at once (a
+				// send-now broadcast starts now, not at the next sync).
+				r.sched.sync()
 			}
 			if failed == len(ids) {
 				break // wait for the next round rather than spin on a failing database

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"omnicast/models"
 )
 
 // Config is what the background work needs from the process.
@@ -32,6 +34,19 @@ type Config struct {
 	// ImportBatch overrides the rows an import writes per transaction
 	// (0: the models' default).
 	ImportBatch int
+	// MaxLateness is how late a scheduled broadcast may start after its
+	// time (OMNICAST_MAX_LATENESS); past it, it is marked missed.
+	// Defaults to models.DefaultMaxLateness.
+	MaxLateness time.Duration
+	// PublicURL is the https address platforms fetch images from.
+	PublicURL string
+	// Sealer opens the channels' credentials (for the platform clients).
+	Sealer *models.Sealer
+	// Senders builds the platform client of a channel; defaults to
+	// channelSenders (the clients of channels/connect).
+	Senders SenderFactory
+	// Dispatch tunes the dispatcher (zero: defaults).
+	Dispatch DispatchConfig
 }
 
 // WorkerFunc is one named worker: it runs until ctx ends, and wake tells
@@ -59,6 +74,9 @@ type Runner struct {
 	cancel  context.CancelFunc
 	started bool
 	wg      sync.WaitGroup
+
+	sched    *scheduler
+	dispatch *dispatcher
 }
 
 // Worker names.
@@ -85,11 +103,26 @@ func New(cfg Config) (*Runner, error) {
 	if cfg.Poll <= 0 {
 		cfg.Poll = 2 * time.Second
 	}
+	if cfg.MaxLateness == 0 {
+		cfg.MaxLateness = models.DefaultMaxLateness
+	}
+	if cfg.Senders == nil {
+		cfg.Senders = channelSenders(cfg.Sealer)
+	}
 	r := &Runner{cfg: cfg, log: cfg.Logger, workers: map[string]*worker{}}
 	if err := r.Add(WorkerImports, r.importWorker); err != nil {
 		return nil, err
 	}
 	if err := r.Add(WorkerFreeze, r.freezeWorker); err != nil {
+		return nil, err
+	}
+	sched, err := newScheduler(r)
+	if err != nil {
+		return nil, err
+	}
+	r.sched = sched
+	r.dispatch = newDispatcher(r)
+	if err := r.Add(WorkerDispatch, r.dispatch.run); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -121,10 +154,20 @@ func (r *Runner) Add(name string, run WorkerFunc) error {
 // Start runs every worker in its own goroutine until Stop (or the end of
 // ctx).
 func (r *Runner) Start(ctx context.Context) error {
+	ctx, err := r.startWorkers(ctx)
+	if err != nil {
+		return err
+	}
+	// The scheduler starts last, outside the lock: its boot pass may start
+	// broadcasts, which wakes the dispatcher.
+	return r.sched.start(ctx)
+}
+
+func (r *Runner) startWorkers(ctx context.Context) (context.Context, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.started {
-		return errors.New("jobs: runner started twice")
+		return nil, errors.New("jobs: runner started twice")
 	}
 	r.started = true
 	ctx, r.cancel = context.WithCancel(ctx)
@@ -140,7 +183,7 @@ func (r *Runner) Start(ctx context.Context) error {
 			r.log.Info("background worker stopped", "worker", w.name)
 		})
 	}
-	return nil
+	return ctx, nil
 }
 
 // Wake tells a worker that work was queued; it never blocks.
@@ -166,6 +209,11 @@ func (r *Runner) Stop(ctx context.Context) error {
 	r.mu.Unlock()
 	if cancel == nil {
 		return nil
+	}
+	// No new triggers first; then the workers stop claiming, finish or
+	// release what they hold, and return.
+	if err := r.sched.stop(); err != nil {
+		r.log.Warn("stopping the scheduler", "err", err)
 	}
 	cancel()
 	done := make(chan struct{})

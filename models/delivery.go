@@ -43,7 +43,10 @@ type Delivery struct {
 	BatchID *uint64
 	// RetryKey is a LINE push's X-Line-Retry-Key, stored before the first
 	// attempt.
-	RetryKey      string `gorm:"size:36;not null;default:''"`
+	RetryKey string `gorm:"size:36;not null;default:''"`
+	// PartsSent: the parts of a Messenger message already sent by an
+	// earlier attempt; the retry starts after them.
+	PartsSent     int `gorm:"not null;default:0"`
 	NextAttemptAt *time.Time
 	// ProviderMessageID is the platform's id of the sent message (mid,
 	// wamid), which receipts name.

@@ -34,6 +34,8 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0013_uploads", Migrate: migrate0013},
 		{ID: "0014_channel_tag_lock", Migrate: migrate0014},
 		{ID: "0016_bulk_write_guard", Migrate: migrate0016},
+		{ID: "0017_rate_leases", Migrate: migrate0017},
+		{ID: "0018_delivery_parts_sent", Migrate: migrate0018},
 	}
 }
 

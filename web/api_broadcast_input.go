@@ -88,6 +88,12 @@ type apiBroadcast struct {
 	// Frozen is the freeze's progress: deliveries written of the audience.
 	Frozen  int64          `json:"frozen"`
 	Figures models.Figures `json:"figures"`
+	// Where sending stands (issue 9's status API): the maintained
+	// counters, and when sending started and finished.
+	Counts      models.BroadcastCounts `json:"counts"`
+	StartedAt   *time.Time             `json:"started_at"`
+	FinishedAt  *time.Time             `json:"finished_at"`
+	PauseReason string                 `json:"pause_reason,omitempty"`
 }
 
 func apiBroadcastOf(b *models.Broadcast, f models.Figures) (apiBroadcast, error) {
@@ -100,5 +106,6 @@ func apiBroadcastOf(b *models.Broadcast, f models.Figures) (apiBroadcast, error)
 		tags = []string{}
 	}
 	return apiBroadcast{ID: b.ID, Status: b.Status, Method: b.Method, Version: b.Version, ChannelID: b.ChannelID, Subject: b.Subject,
-		MessageTag: b.MessageTag, ScheduledAt: b.ScheduledAt, ApplyTags: tags, Content: spec, Frozen: b.FrozenCount, Figures: f}, nil
+		MessageTag: b.MessageTag, ScheduledAt: b.ScheduledAt, ApplyTags: tags, Content: spec, Frozen: b.FrozenCount, Figures: f,
+		Counts: b.Counts(), StartedAt: b.StartedAt, FinishedAt: b.FinishedAt, PauseReason: b.PauseReason}, nil
 }

@@ -14,4 +14,8 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/bot-modules/:id", s.apiBotModuleShow)
 	g.POST("/broadcasts", s.apiBroadcastCreate)
 	g.GET("/broadcasts/:id", s.apiBroadcastShow)
+	g.GET("/broadcasts/:id/status", s.apiBroadcastStatus)
+	g.POST("/broadcasts/:id/pause", s.apiBroadcastControl("pause"))
+	g.POST("/broadcasts/:id/resume", s.apiBroadcastControl("resume"))
+	g.POST("/broadcasts/:id/cancel", s.apiBroadcastControl("cancel"))
 }

@@ -59,7 +59,14 @@ func newTestAppWith(t *testing.T, db *gorm.DB, configure func(*Config)) *testApp
 	clock := &testClock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Background work as serve runs it; stopped after the HTTP server.
-	runner, err := jobs.New(jobs.Config{DB: db, Logger: log, Now: clock.Now, Poll: 250 * time.Millisecond})
+	// The runner opens the channels' credentials with the server's key,
+	// as serve's does (both from OMNICAST_SECRET_KEY).
+	secret := []byte(strings.Repeat("k", 32))
+	sealer, err := models.NewSealer(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner, err := jobs.New(jobs.Config{DB: db, Logger: log, Now: clock.Now, Poll: 250 * time.Millisecond, Sealer: sealer})
 	if err != nil {
 		t.Fatalf("new runner: %v", err)
 	}
@@ -72,7 +79,7 @@ func newTestAppWith(t *testing.T, db *gorm.DB, configure func(*Config)) *testApp
 		}
 	})
 	cfg := Config{
-		DB: db, SecretKey: []byte(strings.Repeat("k", 32)), Logger: log, Now: clock.Now, Jobs: runner,
+		DB: db, SecretKey: secret, Logger: log, Now: clock.Now, Jobs: runner,
 		MediaDir: t.TempDir(),
 	}
 	if configure != nil {

@@ -149,7 +149,9 @@ func TestBrowserComposeLINEBroadcast(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid="freeze-progress"]`),
 		chromedp.AttributeValue(`[data-testid="freeze-progress"]`, "data-status", &status, nil),
 	)
-	if status != models.BroadcastPreparing && status != models.BroadcastScheduled {
+	// Confirmed: preparing, scheduled, or already handed to the
+	// dispatcher (send now).
+	if status == models.BroadcastDraft || status == models.BroadcastCancelled || status == "" {
 		t.Fatalf("after confirming the broadcast is %q", status)
 	}
 	screenshot(ctx, t, "confirmed-line-en-1280")

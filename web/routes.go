@@ -73,6 +73,9 @@ func (s *Server) routes() {
 	app.GET("/broadcasts/:id/confirm", s.broadcastConfirmShow)
 	app.POST("/broadcasts/:id/confirm", s.broadcastConfirm)
 	app.GET("/broadcasts/:id/progress", s.broadcastProgress)
+	app.POST("/broadcasts/:id/pause", s.broadcastControl("pause"))
+	app.POST("/broadcasts/:id/resume", s.broadcastControl("resume"))
+	app.POST("/broadcasts/:id/cancel", s.broadcastControl("cancel"))
 	app.GET("/tags", s.tagList).Name = "tags"
 	app.POST("/tags", s.tagCreate)
 	app.POST("/tags/:id/rename", s.tagRename)

@@ -154,6 +154,11 @@ func New(cfg Config) (*Server, error) {
 	if s.reads == nil {
 		s.reads = s.db
 	}
+	if s.jobs != nil {
+		// Sending's own series (messages by outcome, rate-limit waits,
+		// breaker trips, queue depth) on the same /metrics.
+		s.metrics.registry.MustRegister(s.jobs.Collectors()...)
+	}
 	if err := s.reloadWorkspace(); err != nil {
 		return nil, err
 	}

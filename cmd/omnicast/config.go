@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -31,6 +32,9 @@ type config struct {
 	TrustedProxies string
 	// MetricsToken lets remote Prometheus scrapers read /metrics.
 	MetricsToken string
+	// MaxLateness is how late a scheduled broadcast may still start
+	// after omnicast was down (a Go duration, default 1h).
+	MaxLateness string
 }
 
 // secretKeyFile holds the generated secret when OMNICAST_SECRET_KEY is unset.
@@ -62,6 +66,7 @@ func bindConfigWithDataDir(fs *flag.FlagSet, getenv func(string) string, dataDir
 	fs.StringVar(&c.PublicURL, "public-url", def("OMNICAST_PUBLIC_URL", ""), "https address the platforms reach, for webhooks and images (env OMNICAST_PUBLIC_URL)")
 	fs.StringVar(&c.Timezone, "timezone", def("OMNICAST_TIMEZONE", models.DefaultTimezone), "default workspace time zone (env OMNICAST_TIMEZONE)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", def("OMNICAST_TRUSTED_PROXIES", ""), "comma-separated CIDRs or addresses of reverse proxies whose X-Forwarded-For is believed; empty trusts none (env OMNICAST_TRUSTED_PROXIES)")
+	fs.StringVar(&c.MaxLateness, "max-lateness", def("OMNICAST_MAX_LATENESS", models.DefaultMaxLateness.String()), "how late a scheduled broadcast may still start after omnicast was down; later ones are marked missed for staff to send or cancel (env OMNICAST_MAX_LATENESS)")
 	secretVar(fs, &c.MetricsToken, "metrics-token", getenv("OMNICAST_METRICS_TOKEN"), "bearer `token` with which remote scrapers may read /metrics; loopback clients need none (env OMNICAST_METRICS_TOKEN; never shown here)")
 	return c
 }
@@ -101,6 +106,15 @@ func (c *config) trustedProxies() ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out, nil
+}
+
+// maxLateness parses MaxLateness.
+func (c *config) maxLateness() (time.Duration, error) {
+	d, err := time.ParseDuration(c.MaxLateness)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("OMNICAST_MAX_LATENESS: %q is not a positive duration such as 1h or 30m", c.MaxLateness)
+	}
+	return d, nil
 }
 
 // openDB opens and migrates the configured database.

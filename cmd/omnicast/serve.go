@@ -33,7 +33,11 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	// The background work outlives the signal until the HTTP server has
 	// drained; it is then stopped, within a bound, before the database
 	// closes.
-	runner, err := jobs.New(jobs.Config{DB: ws.db, Logger: log})
+	late, err := cfg.maxLateness()
+	if err != nil {
+		return err
+	}
+	runner, err := jobs.New(jobs.Config{DB: ws.db, Logger: log, Sealer: ws.sealer, PublicURL: cfg.PublicURL, MaxLateness: late})
 	if err != nil {
 		return err
 	}

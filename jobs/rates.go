@@ -1,0 +1,144 @@
+package jobs
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"omnicast/channels"
+	"omnicast/models"
+)
+
+// Rate shares: each instance sending on a channel leases a share of its
+// limit in the database and renews it every shareRenew; it sends at
+// limit × margin ÷ (live leases) through a token bucket with a burst of
+// one. Smooth buckets whose rates sum to the limit keep every one-second
+// window under it, however the windows fall (a per-second token count in
+// the database would allow two seconds' worth across a boundary).
+const (
+	shareRenew = time.Second
+	shareTTL   = 3 * shareRenew
+	// shareSettle: a newcomer waits until the others have renewed (and so
+	// counted it) before it sends.
+	shareSettle = shareRenew + 200*time.Millisecond
+)
+
+// LINE's multicast endpoint has its own limit (CHANNELS.md).
+const lineMulticastRate = 200
+
+// channelRates holds one channel's buckets in this instance.
+type channelRates struct {
+	d      *dispatcher
+	ch     *models.Channel
+	push   *rate.Limiter
+	multi  *rate.Limiter // LINE only
+	base   float64
+	mbase  float64
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+}
+
+// channelLimit is the channel's configured push rate.
+func channelLimit(ch *models.Channel) float64 {
+	if ch.RateLimit > 0 {
+		return ch.RateLimit
+	}
+	return models.DefaultRateLimit(ch.Kind)
+}
+
+// joinRates leases this instance's shares of the channel's limits, waits
+// for the others to count it, and keeps the shares renewed until leave.
+func (d *dispatcher) joinRates(ctx context.Context, ch *models.Channel) (*channelRates, error) {
+	cr := &channelRates{d: d, ch: ch, base: channelLimit(ch) * d.cfg.RateMargin}
+	cr.push = rate.NewLimiter(rate.Limit(cr.base), 1)
+	if ch.Kind == channels.KindLINE {
+		cr.mbase = lineMulticastRate * d.cfg.RateMargin
+		cr.multi = rate.NewLimiter(rate.Limit(cr.mbase), 1)
+	}
+	shared, err := cr.renew()
+	for n := 1; err != nil; n++ {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		d.dbWait(ctx, "leasing a rate share", err, n)
+		shared, err = cr.renew()
+	}
+	// Always settle, then count again: two instances joining at once
+	// each count only themselves in their own transaction; after the
+	// settle both leases are visible to both. A later joiner sees ours
+	// and settles while we renew.
+	_ = shared
+	sleep(ctx, shareSettle)
+	if _, err := cr.renew(); err != nil {
+		return nil, err
+	}
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	cr.cancel = cancel
+	cr.done.Go(func() {
+		t := time.NewTicker(shareRenew)
+		defer t.Stop()
+		for {
+			select {
+			case <-rctx.Done():
+				return
+			case <-t.C:
+				if _, err := cr.renew(); err != nil {
+					d.r.log.Debug("renewing a rate share failed", "channel", ch.ID, "err", err)
+				}
+			}
+		}
+	})
+	return cr, nil
+}
+
+// renew renews the leases and sets the buckets to this instance's share;
+// it tells whether another instance shares the channel.
+func (cr *channelRates) renew() (bool, error) {
+	db, inst, now := cr.d.r.cfg.DB, cr.d.r.cfg.Instance, cr.d.r.cfg.Now()
+	live, err := models.LeaseRateShare(db, cr.ch.ID, models.LanePush, inst, shareTTL, now)
+	if err != nil {
+		return false, err
+	}
+	cr.push.SetLimit(rate.Limit(cr.base / float64(live)))
+	if cr.multi != nil {
+		mlive, err := models.LeaseRateShare(db, cr.ch.ID, models.LaneMulticast, inst, shareTTL, now)
+		if err != nil {
+			return false, err
+		}
+		cr.multi.SetLimit(rate.Limit(cr.mbase / float64(mlive)))
+	}
+	return live > 1, nil
+}
+
+func (cr *channelRates) leave() {
+	cr.cancel()
+	cr.done.Wait()
+	if err := models.ReleaseRateShare(cr.d.r.cfg.DB, cr.ch.ID, cr.d.r.cfg.Instance); err != nil {
+		cr.d.r.log.Warn("releasing a rate share failed; it expires by itself", "channel", cr.ch.ID, "err", err)
+	}
+}
+
+// claimSize is how many push deliveries one worker claims: at most
+// ~200 ms of this instance's share across the workers, so claimed rows
+// are sent at once (a pause holds within a second, a crash leaves few
+// unanswered), and at most batch.
+func (cr *channelRates) claimSize(batch, workers int) int {
+	n := int(float64(cr.push.Limit()) / 5 / float64(workers))
+	return min(max(n, 1), batch)
+}
+
+// waitPush waits for a push token and says how long it waited.
+func (cr *channelRates) waitPush(ctx context.Context) (time.Duration, error) {
+	start := time.Now()
+	err := cr.push.Wait(ctx)
+	return time.Since(start), err
+}
+
+// waitMulticast waits for a multicast token.
+func (cr *channelRates) waitMulticast(ctx context.Context) (time.Duration, error) {
+	start := time.Now()
+	err := cr.multi.Wait(ctx)
+	return time.Since(start), err
+}

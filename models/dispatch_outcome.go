@@ -1,0 +1,217 @@
+package models
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Outcome is what became of one claimed delivery. State is a final
+// delivery state (sent, failed, skipped, uncertain) or pending: back in
+// the queue, due at NextAttemptAt, its retry key kept.
+type Outcome struct {
+	DeliveryID    uint64
+	ContactID     uint64
+	State         string
+	ProviderID    string
+	Reason        string
+	Detail        string
+	NextAttemptAt time.Time
+	PartsSent     int // pending: the parts already sent
+}
+
+// OutcomeCounts is how many rows each RecordOutcomes moved.
+type OutcomeCounts struct {
+	Sent, Failed, Skipped, Uncertain, Requeued int64
+}
+
+// RecordOutcomes writes the outcomes of one claim in one transaction: the
+// delivery rows (only those still held under claimID: a row whose lease
+// expired and was reclaimed is another worker's now), the broadcast's
+// counters from the rows actually moved, and the tags put on each person
+// whose message was sent.
+func RecordOutcomes(db *gorm.DB, broadcastID uint, claimID string, outs []Outcome, tags []Tag, now time.Time) (OutcomeCounts, error) {
+	var n OutcomeCounts
+	now = now.UTC()
+	groups := map[string][]Outcome{}
+	for _, o := range outs {
+		groups[o.State] = append(groups[o.State], o)
+	}
+	err := db.Transaction(func(tx *gorm.DB) error {
+		n = OutcomeCounts{}
+		var sentContacts []uint64
+		for _, state := range []string{DeliverySent, DeliveryFailed, DeliverySkipped, DeliveryUncertain, DeliveryPending} {
+			g := groups[state]
+			if len(g) == 0 {
+				continue
+			}
+			moved, err := writeOutcomes(tx, claimID, state, g, now)
+			if err != nil {
+				return err
+			}
+			switch state {
+			case DeliverySent:
+				n.Sent, sentContacts = int64(len(moved)), moved
+			case DeliveryFailed:
+				n.Failed = int64(len(moved))
+			case DeliverySkipped:
+				n.Skipped = int64(len(moved))
+			case DeliveryUncertain:
+				n.Uncertain = int64(len(moved))
+			case DeliveryPending:
+				n.Requeued = int64(len(moved))
+			}
+		}
+		final := n.Sent + n.Failed + n.Skipped + n.Uncertain
+		if final > 0 {
+			if err := tx.Model(&Broadcast{}).Where("id = ?", broadcastID).Updates(map[string]any{
+				"pending_count":   gorm.Expr("pending_count - ?", final),
+				"sent_count":      gorm.Expr("sent_count + ?", n.Sent),
+				"failed_count":    gorm.Expr("failed_count + ?", n.Failed),
+				"skipped_count":   gorm.Expr("skipped_count + ?", n.Skipped),
+				"uncertain_count": gorm.Expr("uncertain_count + ?", n.Uncertain),
+			}).Error; err != nil {
+				return fmt.Errorf("models: count outcomes of broadcast %d: %w", broadcastID, err)
+			}
+		}
+		return TagContacts(tx, sentContacts, tags)
+	})
+	return n, err
+}
+
+// writeOutcomes moves one group of rows to state and returns the contact
+// ids of the rows it moved.
+func writeOutcomes(tx *gorm.DB, claimID, state string, g []Outcome, now time.Time) ([]uint64, error) {
+	ids := make([]uint64, len(g))
+	for i, o := range g {
+		ids[i] = o.DeliveryID
+	}
+	set := []string{"state = ?", "claim_id = ''", "lease_until = NULL", "updated_at = ?"}
+	args := []any{state, now}
+	// PostgreSQL types a CASE's parameters as text unless told.
+	cast := func(pgType string) string {
+		if IsPostgres(tx) && pgType != "" {
+			return "CAST(? AS " + pgType + ")"
+		}
+		return "?"
+	}
+	caseOf := func(col, pgType string, val func(Outcome) any) {
+		var b strings.Builder
+		b.WriteString(col + " = CASE id")
+		for _, o := range g {
+			b.WriteString(" WHEN ? THEN " + cast(pgType))
+			args = append(args, o.DeliveryID, val(o))
+		}
+		b.WriteString(" END")
+		set = append(set, b.String())
+	}
+	switch state {
+	case DeliverySent:
+		set = append(set, "sent_at = ?", "reason = ''", "detail = ''")
+		args = append(args, now)
+		if anyOf(g, func(o Outcome) bool { return o.ProviderID != "" }) {
+			caseOf("provider_message_id", "", func(o Outcome) any { return o.ProviderID })
+		}
+	case DeliveryPending:
+		caseOf("next_attempt_at", "timestamptz", func(o Outcome) any { return o.NextAttemptAt.UTC() })
+		caseOf("parts_sent", "integer", func(o Outcome) any { return o.PartsSent })
+		caseOf("reason", "", func(o Outcome) any { return TruncateRunes(o.Reason, 32) })
+	default:
+		caseOf("reason", "", func(o Outcome) any { return TruncateRunes(o.Reason, 32) })
+		caseOf("detail", "", func(o Outcome) any { return TruncateRunes(o.Detail, 500) })
+	}
+	args = append(args, claimID, DeliveryClaimed, ids)
+	q := "UPDATE deliveries SET " + strings.Join(set, ", ") + " WHERE claim_id = ? AND state = ? AND id IN ? RETURNING contact_id"
+	var moved []uint64
+	if err := tx.Raw(q, args...).Scan(&moved).Error; err != nil {
+		return nil, fmt.Errorf("models: record %s deliveries: %w", state, err)
+	}
+	return moved, nil
+}
+
+func anyOf(g []Outcome, f func(Outcome) bool) bool {
+	for _, o := range g {
+		if f(o) {
+			return true
+		}
+	}
+	return false
+}
+
+// ReclaimExpired returns the deliveries whose claim's lease expired (the
+// worker crashed or lost the database) to the queue: with a retry key
+// (LINE) they go back to pending and are retried under the same key;
+// without one their request may have reached the platform, so they
+// become uncertain, never resent automatically. It returns both counts.
+func ReclaimExpired(db *gorm.DB, now time.Time) (requeued, uncertain int64, err error) {
+	now = now.UTC()
+	err = db.Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec("UPDATE deliveries SET state = ?, claim_id = '', lease_until = NULL, updated_at = ?"+
+			" WHERE state = ? AND lease_until < ? AND retry_key <> ''", DeliveryPending, now, DeliveryClaimed, now)
+		if res.Error != nil {
+			return fmt.Errorf("models: reclaim expired claims: %w", res.Error)
+		}
+		requeued = res.RowsAffected
+		var rows []struct {
+			BroadcastID uint
+			N           int64
+		}
+		if err := tx.Raw("SELECT broadcast_id, COUNT(*) AS n FROM deliveries WHERE state = ? AND lease_until < ? AND retry_key = ''"+
+			" GROUP BY broadcast_id", DeliveryClaimed, now).Scan(&rows).Error; err != nil {
+			return fmt.Errorf("models: find expired claims: %w", err)
+		}
+		for _, r := range rows {
+			res := tx.Exec("UPDATE deliveries SET state = ?, reason = ?, claim_id = '', lease_until = NULL, updated_at = ?"+
+				" WHERE broadcast_id = ? AND state = ? AND lease_until < ? AND retry_key = ''",
+				DeliveryUncertain, "no_answer", now, r.BroadcastID, DeliveryClaimed, now)
+			if res.Error != nil {
+				return fmt.Errorf("models: mark expired claims uncertain: %w", res.Error)
+			}
+			uncertain += res.RowsAffected
+			if err := tx.Model(&Broadcast{}).Where("id = ?", r.BroadcastID).Updates(map[string]any{
+				"pending_count":   gorm.Expr("pending_count - ?", res.RowsAffected),
+				"uncertain_count": gorm.Expr("uncertain_count + ?", res.RowsAffected),
+			}).Error; err != nil {
+				return fmt.Errorf("models: count reclaimed deliveries: %w", err)
+			}
+		}
+		return nil
+	})
+	return requeued, uncertain, err
+}
+
+// ReleaseClaims puts a stopping worker's claimed rows that it never sent
+// back to pending at once (no lease to wait out).
+func ReleaseClaims(db *gorm.DB, claimID string, ids []uint64, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := db.Exec("UPDATE deliveries SET state = ?, claim_id = '', lease_until = NULL, attempts = attempts - 1, updated_at = ?"+
+		" WHERE claim_id = ? AND state = ? AND id IN ?", DeliveryPending, now.UTC(), claimID, DeliveryClaimed, ids).Error; err != nil {
+		return fmt.Errorf("models: release claims: %w", err)
+	}
+	return nil
+}
+
+// Remaining tells how many deliveries of a broadcast are still to do
+// (pending or claimed), and when the soonest pending one is due.
+func Remaining(db *gorm.DB, broadcastID uint) (n int64, err error) {
+	if err := db.Model(&Delivery{}).Where("broadcast_id = ? AND state IN ?", broadcastID,
+		[]string{DeliveryPending, DeliveryClaimed}).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("models: count remaining deliveries of broadcast %d: %w", broadcastID, err)
+	}
+	return n, nil
+}
+
+// FinishIfDone moves a sending broadcast whose every delivery is final
+// to done, with its finish time. It tells whether it did.
+func FinishIfDone(db *gorm.DB, broadcastID uint, now time.Time) (bool, error) {
+	left, err := Remaining(db, broadcastID)
+	if err != nil || left > 0 {
+		return false, err
+	}
+	return MoveBroadcast(db, broadcastID, []string{BroadcastSending}, BroadcastDone,
+		map[string]any{"finished_at": now.UTC(), "pending_count": 0}, Actor{}, now)
+}
