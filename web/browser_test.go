@@ -68,8 +68,7 @@ func TestBrowserFirstRunJourney(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid="locale-select"]`),
 		// Choosing the option submits its form (data-autosubmit); do what
 		// that does in one step, so no script runs across the navigation.
-		chromedp.SetValue(`[data-testid="locale-select"]`, "en"),
-		chromedp.Submit(`[data-testid="locale-select"]`),
+		chromedp.Evaluate(`(() => { const s = document.querySelector('[data-testid="locale-select"]'); s.value = "en"; s.form.submit(); })()`, nil),
 		chromedp.WaitVisible(`nav a[data-nav="contacts"]`),
 		chromedp.Poll(`document.documentElement.lang === "en"`, nil),
 		chromedp.Text(`[data-testid="page-title"]`, &h1),
