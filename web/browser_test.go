@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -67,10 +70,11 @@ func TestBrowserFirstRunJourney(t *testing.T) {
 		chromedp.Click(`[data-testid="user-menu"] summary`),
 		chromedp.WaitVisible(`[data-testid="locale-select"]`),
 		// Choosing the option submits its form (data-autosubmit); do what
-		// that does in one step, so no script runs across the navigation.
-		chromedp.Evaluate(`(() => { const s = document.querySelector('[data-testid="locale-select"]'); s.value = "en"; s.form.submit(); })()`, nil),
+		// that does, submitting after the script returns, so no script
+		// runs across the navigation.
+		chromedp.Evaluate(`(() => { const s = document.querySelector('[data-testid="locale-select"]'); s.value = "en"; setTimeout(() => s.form.submit(), 0); })()`, nil),
+		waitLang("en"),
 		chromedp.WaitVisible(`nav a[data-nav="contacts"]`),
-		chromedp.Poll(`document.documentElement.lang === "en"`, nil),
 		chromedp.Text(`[data-testid="page-title"]`, &h1),
 	)
 	if h1 != "Settings" {
@@ -111,4 +115,23 @@ func TestBrowserFirstRunJourney(t *testing.T) {
 		chromedp.Navigate(base+"/users"),
 		chromedp.WaitVisible(`[data-testid="login-form"]`),
 	)
+}
+
+// waitLang waits until the page in the tab is in lang, asking from Go
+// again and again: a script that waits in the page would be cut off by
+// the navigation that brings the new language.
+func waitLang(lang string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for {
+			var got string
+			if err := chromedp.Evaluate(`document.documentElement.lang`, &got).Do(ctx); err == nil && got == lang {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("page never switched to %q: %w", lang, ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
 }
