@@ -170,16 +170,6 @@ func (s *Server) apiLocalize(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// apiAdmin refuses API requests whose token owner is not an admin.
-func (s *Server) apiAdmin(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if u := apiUser(c); u == nil || !u.IsAdmin() {
-			return &apiFailure{Status: http.StatusForbidden, Code: "forbidden", MsgID: "api.error.forbidden"}
-		}
-		return next(c)
-	}
-}
-
 // apiBind decodes a JSON body into dst (unknown fields are refused, so a
 // misspelt field is not silently ignored), and cleans every string in it
 // as cleanForm cleans forms (no NUL bytes, valid UTF-8). A bad body is a

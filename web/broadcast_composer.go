@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strings"
 
@@ -400,12 +399,4 @@ func (s *Server) renderComposer(c echo.Context, status int, st composerState) er
 		title = "compose.edit_title"
 	}
 	return s.render(c, status, views.ComposerPage(s.page(c, title, "broadcasts"), v))
-}
-
-// statusFor is the status of a composer answer: 422 when refused.
-func statusFor(errs []models.FieldError) int {
-	if len(errs) > 0 {
-		return http.StatusUnprocessableEntity
-	}
-	return http.StatusOK
 }

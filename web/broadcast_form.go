@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -251,12 +250,3 @@ func textCount(s string, kind string) int {
 	_, count := models.TextLimit(kind)
 	return count(s)
 }
-
-// fieldIDs names the form fields behind the API's field names, for focus
-// and for the error summary's links.
-func fieldKey(field string) string {
-	return strings.NewReplacer("[", "-", "]", "", ".", "-").Replace(field)
-}
-
-// sprintID formats an id for a URL.
-func sprintID(id uint) string { return fmt.Sprint(id) }
