@@ -162,6 +162,45 @@ type sendState struct {
 	platformTag string
 	standard    bool // Messenger standard message: 24-hour window applies
 	tags        []models.Tag
+
+	// cursor is the highest delivery id this instance claimed: claims
+	// start after it, not at the front of the queue, where the rows
+	// already claimed leave index entries that every scan would step
+	// over again. A claim from the front (cursor 0) still runs every
+	// fullScanEvery, and whenever the cursor finds nothing, so retries
+	// that fell behind it and rows other instances released are sent.
+	mu       sync.Mutex
+	cursor   uint64
+	lastFull time.Time
+}
+
+// fullScanEvery is how often a worker claims from the queue's front.
+const fullScanEvery = 2 * time.Second
+
+// claimAfter is where the next claim starts: after the cursor, or from
+// the front when a full scan is due.
+func (st *sendState) claimAfter(now time.Time) uint64 {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if now.Sub(st.lastFull) >= fullScanEvery {
+		st.lastFull = now
+		return 0
+	}
+	return st.cursor
+}
+
+// claimed moves the cursor past rows, or back to the front when a claim
+// after it found nothing.
+func (st *sendState) claimed(after uint64, rows []models.Claimed) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(rows) == 0 {
+		if after > 0 && st.cursor == after {
+			st.cursor = 0
+		}
+		return
+	}
+	st.cursor = max(st.cursor, rows[len(rows)-1].DeliveryID)
 }
 
 func (d *dispatcher) runChannel(ctx, reqCtx context.Context, channelID uint) error {
@@ -227,7 +266,7 @@ func (cr *channelRun) work(ctx, reqCtx context.Context, w int) {
 				cr.d.dbWait(ctx, "sending a batch", err, failures)
 				break
 			}
-			if n > 0 {
+			if n != 0 {
 				progress = true
 				continue
 			}
@@ -319,6 +358,10 @@ func messengerTag(tag string) string {
 	return ""
 }
 
+// sendBatchAgain is sendBatch's count when its claim after the cursor
+// found nothing and the next one starts from the front: not idle yet.
+const sendBatchAgain = -1
+
 // sendBatch claims one batch of st's deliveries, sends it and records
 // the answers; it returns how many deliveries it claimed.
 func (cr *channelRun) sendBatch(ctx, reqCtx context.Context, st *sendState) (int, error) {
@@ -329,10 +372,19 @@ func (cr *channelRun) sendBatch(ctx, reqCtx context.Context, st *sendState) (int
 		limit = cr.mc.MulticastMax()
 	}
 	claimID := uuid.NewString()
+	after := st.claimAfter(time.Now())
 	rows, err := models.ClaimDeliveries(d.r.cfg.DB.WithContext(ctx), models.ClaimSpec{
-		BroadcastID: st.id, ClaimID: claimID, Limit: limit, Lease: d.cfg.Lease, Keys: st.keys, Now: now})
-	if err != nil || len(rows) == 0 {
+		BroadcastID: st.id, ClaimID: claimID, Limit: limit, Lease: d.cfg.Lease, Keys: st.keys, Now: now, After: after})
+	if err != nil {
 		return 0, err
+	}
+	st.claimed(after, rows)
+	if len(rows) == 0 && after > 0 {
+		// Nothing after the cursor: look again from the front at once.
+		return sendBatchAgain, nil
+	}
+	if len(rows) == 0 {
+		return 0, nil
 	}
 	outs := make([]models.Outcome, len(rows))
 	var send []int // indexes of the people to send to

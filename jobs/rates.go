@@ -30,14 +30,17 @@ const lineMulticastRate = 200
 
 // channelRates holds one channel's buckets in this instance.
 type channelRates struct {
-	d      *dispatcher
-	ch     *models.Channel
-	push   *rate.Limiter
-	multi  *rate.Limiter // LINE only
-	base   float64
-	mbase  float64
-	cancel context.CancelFunc
-	done   sync.WaitGroup
+	d     *dispatcher
+	ch    *models.Channel
+	push  *rate.Limiter
+	multi *rate.Limiter // LINE only
+	// pushWin and multiWin hold the share in every sliding second as
+	// departed, whatever the goroutines' wake-up jitter.
+	pushWin, multiWin *window
+	base              float64
+	mbase             float64
+	cancel            context.CancelFunc
+	done              sync.WaitGroup
 }
 
 // channelLimit is the channel's configured push rate.
@@ -53,9 +56,11 @@ func channelLimit(ch *models.Channel) float64 {
 func (d *dispatcher) joinRates(ctx context.Context, ch *models.Channel) (*channelRates, error) {
 	cr := &channelRates{d: d, ch: ch, base: channelLimit(ch) * d.cfg.RateMargin}
 	cr.push = rate.NewLimiter(rate.Limit(cr.base), 1)
+	cr.pushWin = newWindow(cr.base)
 	if ch.Kind == channels.KindLINE {
 		cr.mbase = lineMulticastRate * d.cfg.RateMargin
 		cr.multi = rate.NewLimiter(rate.Limit(cr.mbase), 1)
+		cr.multiWin = newWindow(cr.mbase)
 	}
 	shared, err := cr.renew()
 	for n := 1; err != nil; n++ {
@@ -102,12 +107,14 @@ func (cr *channelRates) renew() (bool, error) {
 		return false, err
 	}
 	cr.push.SetLimit(rate.Limit(cr.base / float64(live)))
+	cr.pushWin.resize(cr.base / float64(live))
 	if cr.multi != nil {
 		mlive, err := models.LeaseRateShare(db, cr.ch.ID, models.LaneMulticast, inst, shareTTL, now)
 		if err != nil {
 			return false, err
 		}
 		cr.multi.SetLimit(rate.Limit(cr.mbase / float64(mlive)))
+		cr.multiWin.resize(cr.mbase / float64(mlive))
 	}
 	return live > 1, nil
 }
@@ -133,6 +140,9 @@ func (cr *channelRates) claimSize(batch, workers int) int {
 func (cr *channelRates) waitPush(ctx context.Context) (time.Duration, error) {
 	start := time.Now()
 	err := cr.push.Wait(ctx)
+	if err == nil {
+		err = cr.pushWin.wait(ctx)
+	}
 	return time.Since(start), err
 }
 
@@ -140,5 +150,8 @@ func (cr *channelRates) waitPush(ctx context.Context) (time.Duration, error) {
 func (cr *channelRates) waitMulticast(ctx context.Context) (time.Duration, error) {
 	start := time.Now()
 	err := cr.multi.Wait(ctx)
+	if err == nil {
+		err = cr.multiWin.wait(ctx)
+	}
 	return time.Since(start), err
 }

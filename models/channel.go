@@ -54,6 +54,9 @@ type ChannelSecrets struct {
 	Secret      string `json:"secret"` // Meta app secret or LINE channel secret: signs webhooks
 }
 
+// MaxRateLimit is the highest send rate a channel may be set to.
+const MaxRateLimit = 10000
+
 // DefaultRateLimit is the send rate (messages per second) per kind, from CHANNELS.md.
 func DefaultRateLimit(kind string) float64 {
 	switch kind {
@@ -187,7 +190,7 @@ func (in *ChannelInput) validate(creating bool) FieldErrors {
 			errs["api_base_url"] = ErrBaseURLInvalid
 		}
 	}
-	if in.RateLimit < 0 || in.RateLimit > 10000 {
+	if in.RateLimit < 0 || in.RateLimit > MaxRateLimit {
 		errs["rate"] = ErrRateInvalid
 	}
 	if len(errs) == 0 {

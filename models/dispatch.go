@@ -43,6 +43,8 @@ type ClaimSpec struct {
 	Lease       time.Duration
 	Keys        int
 	Now         time.Time
+	// After: claim only deliveries with a higher id (0: from the front).
+	After uint64
 }
 
 // Claimed is one claimed delivery with what sending to its person needs,
@@ -79,12 +81,21 @@ func ClaimDeliveries(db *gorm.DB, spec ClaimSpec) ([]Claimed, error) {
 				return err
 			}
 		}
-		out, err = claimRows(tx, spec, "batch_id IS NULL")
+		var set string
+		var setArgs []any
+		if spec.Keys == KeysBatch {
+			// A fresh multicast batch gets its key and its id (its first
+			// row) in the claiming statement itself: one write per row.
+			set, setArgs = ", retry_key = ?, batch_id = (SELECT min(id) FROM picked)", []any{uuid.NewString()}
+		}
+		out, err = claimRows(tx, spec, set, setArgs, "batch_id IS NULL AND id > ?", spec.After)
 		if err != nil || len(out) == 0 {
 			return err
 		}
-		if err := assignKeys(tx, spec, out); err != nil {
-			return err
+		if spec.Keys == KeysEach {
+			if err := assignEachKey(tx, out); err != nil {
+				return err
+			}
 		}
 		return fillContacts(tx, out)
 	})
@@ -103,19 +114,22 @@ func lockClause(tx *gorm.DB) string {
 }
 
 // claimRows claims due pending rows matching extra (an SQL condition on
-// deliveries) in id order.
-func claimRows(tx *gorm.DB, spec ClaimSpec, extra string, args ...any) ([]Claimed, error) {
+// deliveries) in id order; set adds assignments (which may name the
+// picked rows) to the claiming UPDATE.
+func claimRows(tx *gorm.DB, spec ClaimSpec, set string, setArgs []any, extra string, args ...any) ([]Claimed, error) {
 	now := spec.Now.UTC()
-	inner := "SELECT id FROM deliveries WHERE broadcast_id = ? AND state = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)" +
+	picked := "SELECT id FROM deliveries WHERE broadcast_id = ? AND state = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)" +
 		" AND " + extra +
 		" AND EXISTS (SELECT 1 FROM broadcasts WHERE broadcasts.id = ? AND broadcasts.status = ?)" +
 		" ORDER BY id LIMIT ?" + lockClause(tx)
-	q := "UPDATE deliveries SET state = ?, claim_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?" +
-		" WHERE id IN (" + inner + ") RETURNING id, contact_id, attempts, retry_key, batch_id, parts_sent"
-	params := []any{DeliveryClaimed, spec.ClaimID, now.Add(spec.Lease), now,
-		spec.BroadcastID, DeliveryPending, now}
+	q := "WITH picked AS (" + picked + ")" +
+		" UPDATE deliveries SET state = ?, claim_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?" + set +
+		" WHERE id IN (SELECT id FROM picked) RETURNING id, contact_id, attempts, retry_key, batch_id, parts_sent"
+	params := []any{spec.BroadcastID, DeliveryPending, now}
 	params = append(params, args...)
 	params = append(params, spec.BroadcastID, BroadcastSending, spec.Limit)
+	params = append(params, DeliveryClaimed, spec.ClaimID, now.Add(spec.Lease), now)
+	params = append(params, setArgs...)
 	var rows []struct {
 		ID        uint64
 		ContactID uint64
@@ -141,9 +155,11 @@ func claimRows(tx *gorm.DB, spec ClaimSpec, extra string, args ...any) ([]Claime
 // attempt went out.
 func claimOldBatch(tx *gorm.DB, spec ClaimSpec) ([]Claimed, error) {
 	var batch *uint64
-	if err := tx.Raw("SELECT batch_id FROM deliveries WHERE broadcast_id = ? AND state = ? AND batch_id IS NOT NULL"+
+	// The state is a literal so that the planner may use the partial
+	// index of waiting batches (migration 0021) with any plan.
+	if err := tx.Raw("SELECT batch_id FROM deliveries WHERE broadcast_id = ? AND state = '"+DeliveryPending+"' AND batch_id IS NOT NULL"+
 		" AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT 1",
-		spec.BroadcastID, DeliveryPending, spec.Now.UTC()).Scan(&batch).Error; err != nil {
+		spec.BroadcastID, spec.Now.UTC()).Scan(&batch).Error; err != nil {
 		return nil, fmt.Errorf("models: find a batch to retry in broadcast %d: %w", spec.BroadcastID, err)
 	}
 	if batch == nil {
@@ -151,47 +167,34 @@ func claimOldBatch(tx *gorm.DB, spec ClaimSpec) ([]Claimed, error) {
 	}
 	s := spec
 	s.Limit = 1 << 20 // the whole batch
-	out, err := claimRows(tx, s, "batch_id = ?", *batch)
+	out, err := claimRows(tx, s, "", nil, "batch_id = ?", *batch)
 	if err != nil || len(out) == 0 {
 		return out, err
 	}
 	return out, fillContacts(tx, out)
 }
 
-// assignKeys persists retry keys on freshly claimed rows that have none:
-// one per row, or one for the batch (with the batch id, its first row).
-func assignKeys(tx *gorm.DB, spec ClaimSpec, rows []Claimed) error {
-	switch spec.Keys {
-	case KeysEach:
-		var ids []uint64
-		var cases strings.Builder
-		var args []any
-		for i := range rows {
-			if rows[i].RetryKey != "" {
-				continue
-			}
-			rows[i].RetryKey = uuid.NewString()
-			cases.WriteString(" WHEN ? THEN ?")
-			args = append(args, rows[i].DeliveryID, rows[i].RetryKey)
-			ids = append(ids, rows[i].DeliveryID)
+// assignEachKey persists a retry key on each freshly claimed row that has
+// none (LINE push), before any request is made.
+func assignEachKey(tx *gorm.DB, rows []Claimed) error {
+	var ids []uint64
+	var cases strings.Builder
+	var args []any
+	for i := range rows {
+		if rows[i].RetryKey != "" {
+			continue
 		}
-		if len(ids) == 0 {
-			return nil
-		}
-		args = append(args, ids)
-		if err := tx.Exec("UPDATE deliveries SET retry_key = CASE id"+cases.String()+" END WHERE id IN ?", args...).Error; err != nil {
-			return fmt.Errorf("models: store retry keys: %w", err)
-		}
-	case KeysBatch:
-		key := uuid.NewString()
-		batch := rows[0].DeliveryID
-		ids := make([]uint64, len(rows))
-		for i := range rows {
-			rows[i].RetryKey, rows[i].BatchID, ids[i] = key, &batch, rows[i].DeliveryID
-		}
-		if err := tx.Exec("UPDATE deliveries SET retry_key = ?, batch_id = ? WHERE id IN ?", key, batch, ids).Error; err != nil {
-			return fmt.Errorf("models: store a batch retry key: %w", err)
-		}
+		rows[i].RetryKey = uuid.NewString()
+		cases.WriteString(" WHEN ? THEN ?")
+		args = append(args, rows[i].DeliveryID, rows[i].RetryKey)
+		ids = append(ids, rows[i].DeliveryID)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	args = append(args, ids)
+	if err := tx.Exec("UPDATE deliveries SET retry_key = CASE id"+cases.String()+" END WHERE id IN ?", args...).Error; err != nil {
+		return fmt.Errorf("models: store retry keys: %w", err)
 	}
 	return nil
 }
