@@ -22,7 +22,17 @@ const sendTimeout = 30 * time.Second
 // channelSenders builds senders with channels/connect, over one shared
 // HTTP client so connections are reused across a broadcast.
 func channelSenders(sealer *models.Sealer) SenderFactory {
-	return channelSendersWith(sealer, &http.Client{Timeout: sendTimeout, Transport: &http.Transport{MaxIdleConnsPerHost: 256}})
+	return channelSendersWith(sealer, &http.Client{Timeout: sendTimeout, Transport: sendTransport()})
+}
+
+// sendTransport is the default transport (proxy from the environment,
+// dial and TLS timeouts, HTTP/2) keeping enough idle connections per
+// platform host for every request a channel's workers have in flight.
+func sendTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 1024
+	t.MaxIdleConnsPerHost = 256
+	return t
 }
 
 func channelSendersWith(sealer *models.Sealer, hc *http.Client) SenderFactory {
