@@ -3,7 +3,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/omnicast
 
-.PHONY: run build generate test test-go lint fmt-check vet generate-check bench clean
+.PHONY: run build generate test test-go lint fmt-check vet generate-check bench bench-sending clean
 
 run: build
 	./$(BIN) serve
@@ -40,9 +40,14 @@ test: fmt-check vet generate-check test-go
 # benchmark loads OMNICAST_BENCH_CONTACTS contacts (default 100000) into SQLite,
 # and into PostgreSQL too when OMNICAST_TEST_DATABASE_URL is set, and prints one
 # "FIGURE" line per measurement, e.g. make bench OMNICAST_BENCH_CONTACTS=1000000
+# The sending benchmark (jobs: BenchmarkSendingFigures) needs PostgreSQL
+# (OMNICAST_TEST_DATABASE_URL); `make bench-sending` runs it alone.
 OMNICAST_BENCH_CONTACTS ?= 100000
 bench:
-	OMNICAST_BENCH_CONTACTS=$(OMNICAST_BENCH_CONTACTS) go test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+	OMNICAST_BENCH_CONTACTS=$(OMNICAST_BENCH_CONTACTS) go test -run '^$$' -bench . -benchtime 1x -timeout 120m ./...
+
+bench-sending:
+	go test -run '^$$' -bench SendingFigures -benchtime 1x -timeout 60m ./jobs
 
 clean:
 	rm -rf bin
