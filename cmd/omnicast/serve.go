@@ -25,11 +25,23 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	// models logs what it must report from deep inside a read (a contact
 	// row that cannot be read back) through slog's default logger.
 	slog.SetDefault(log)
+	if cfg.DatabaseURL == "" {
+		// One process per SQLite data dir: a second one would claim and
+		// send the same deliveries.
+		lock, err := lockDataDir(cfg.DataDir, "serve")
+		if err != nil {
+			return err
+		}
+		defer lock.release()
+	}
 	ws, err := cfg.openWorkspace()
 	if err != nil {
 		return err
 	}
 	defer ws.close()
+	if err := checkCredentials(ws); err != nil {
+		return err
+	}
 	// The background work outlives the signal until the HTTP server has
 	// drained; it is then stopped, within a bound, before the database
 	// closes.
