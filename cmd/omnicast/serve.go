@@ -53,6 +53,12 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The set-up page may ask for the demo workspace; the runner fills it
+	// and runs its simulator until the stop.
+	demo, err := jobs.AddDemoJob(runner, jobs.DemoOptions{Seed: 2026, Logger: log}, 0.5)
+	if err != nil {
+		return err
+	}
 	if err := runner.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
@@ -70,7 +76,7 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	}
 	webCfg.ReadDB = reads
 	webCfg.Jobs = runner
-	webCfg.StartDemo = demoStarter(ctx, ws.db, ws.sealer, log)
+	webCfg.Demo = demo
 	srv, err := web.New(webCfg)
 	if err != nil {
 		return err
