@@ -18,8 +18,18 @@ import (
 func runServe(ctx context.Context, env *runEnv, args []string) error {
 	fs := newFlagSet(env, "serve", "serve [flags]")
 	cfg := bindConfig(fs, env.getenv)
+	leaseDefault := env.getenv("OMNICAST_CLAIM_LEASE")
+	if leaseDefault == "" {
+		leaseDefault = defaultClaimLease.String()
+	}
+	leaseFlag := fs.String("claim-lease", leaseDefault, "how long a worker holds the deliveries it claimed; after a crash they are taken over once it expires "+
+		"(LINE retried under its retry key, the others marked uncertain); must exceed the slowest request (env OMNICAST_CLAIM_LEASE)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	lease, err := time.ParseDuration(*leaseFlag)
+	if err != nil || lease < time.Second {
+		return fmt.Errorf("OMNICAST_CLAIM_LEASE: %q is not a duration of at least 1s such as 2m", *leaseFlag)
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, nil))
 	// models logs what it must report from deep inside a read (a contact
@@ -49,7 +59,8 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	runner, err := jobs.New(jobs.Config{DB: ws.db, Logger: log, Sealer: ws.sealer, PublicURL: cfg.PublicURL, MaxLateness: late})
+	runner, err := jobs.New(jobs.Config{DB: ws.db, Logger: log, Sealer: ws.sealer, PublicURL: cfg.PublicURL, MaxLateness: late,
+		Dispatch: jobs.DispatchConfig{Lease: lease}})
 	if err != nil {
 		return err
 	}
@@ -87,6 +98,9 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	}
 	return serveListener(ctx, log, ln, srv.Handler())
 }
+
+// defaultClaimLease is the dispatcher's lease on claimed deliveries.
+const defaultClaimLease = 2 * time.Minute
 
 // jobsStopTimeout bounds the wait for background work at shutdown: a
 // running import stops after its current batch and records itself as
