@@ -10,14 +10,15 @@ import (
 )
 
 // TestKillDuringBroadcastsAndRestart runs the real binary on PostgreSQL
-// against the simulator, SIGKILLs it in the middle of a 20,000-person
+// against the simulator, SIGKILLs it a quarter of the way through a 20,000-person
 // broadcast on LINE (one push per person, retry keys) and one on
 // Messenger (no idempotency key), restarts it and lets both finish. The
 // simulator's record shows nobody twice; every delivery ends sent,
 // failed, skipped or uncertain; LINE has nobody uncertain (the requests
 // of the killed process are retried under their keys and answered 409),
 // and Messenger's uncertain are at most the deliveries the killed process
-// held without a recorded answer.
+// held without a recorded answer (its requests in flight and the rest of
+// its claims); the log gives how many of those had reached the simulator.
 func TestKillDuringBroadcastsAndRestart(t *testing.T) {
 	const people, rate, lease = 20000, 1500, 4 * time.Second
 	start := time.Now()
@@ -32,8 +33,11 @@ func TestKillDuringBroadcastsAndRestart(t *testing.T) {
 	args := []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--claim-lease", lease.String()}
 	first := startProc(t, bin, f.env(), args...)
 	first.serving(60 * time.Second)
-	waitFor(t, 60*time.Second, "a third of both broadcasts sent", func() bool {
-		return f.sentOn(line.ExternalID) >= people/3 && f.sentOn(fb.ExternalID) >= people/3
+	servingAt := time.Now()
+	waitFor(t, 60*time.Second, "a quarter of both broadcasts sent", func() bool {
+		var n int64
+		f.db.Model(&models.Broadcast{}).Where("id IN ? AND sent_count >= ?", []uint{lb.ID, fbb.ID}, people/4).Count(&n)
+		return n == 2
 	})
 	first.stop(syscall.SIGKILL, 5*time.Second)
 	killedAt := time.Now()
@@ -85,8 +89,15 @@ func TestKillDuringBroadcastsAndRestart(t *testing.T) {
 	if ls[models.DeliverySent] != people || f.sentOn(line.ExternalID) != people {
 		t.Errorf("LINE: %v, simulator %d; want all %d sent once", ls, f.sentOn(line.ExternalID), people)
 	}
-	if fs[models.DeliveryUncertain] > heldFB {
-		t.Errorf("Messenger: %d uncertain, more than the %d deliveries held without an answer at the kill", fs[models.DeliveryUncertain], heldFB)
+	// Uncertain are at most the deliveries the killed process held
+	// without a recorded answer: its requests in flight, and the people
+	// of its claims still waiting for their rate token (a claim holds
+	// ~200 ms of the channel's rate), which the reclaim cannot tell apart.
+	if u := fs[models.DeliveryUncertain]; u > heldFB {
+		t.Errorf("Messenger: %d uncertain, more than the %d deliveries held without an answer at the kill", u, heldFB)
+	}
+	if heldFB > rate/5+int64(4) {
+		t.Errorf("Messenger: the killed process held %d deliveries, more than ~200 ms of the %d/s rate", heldFB, rate)
 	}
 	if fs[models.DeliverySent]+fs[models.DeliveryUncertain] != people {
 		t.Errorf("Messenger: %v, want every person sent or uncertain", fs)
@@ -97,5 +108,6 @@ func TestKillDuringBroadcastsAndRestart(t *testing.T) {
 		t.Errorf("Messenger: the simulator recorded %d, want %d..%d", got, lo, hi)
 	}
 	t.Logf("FIGURE kill test: LINE %v; Messenger %v; Messenger held at the kill %d (requests that had reached the simulator: %d); "+
-		"restart to finish %s; total %s", ls, fs, heldFB, reachedFB, finished.Round(100*time.Millisecond), time.Since(start).Round(100*time.Millisecond))
+		"first run %s, restart to finish %s; total %s", ls, fs, heldFB, reachedFB, killedAt.Sub(servingAt).Round(100*time.Millisecond),
+		finished.Round(100*time.Millisecond), time.Since(start).Round(100*time.Millisecond))
 }
