@@ -271,3 +271,113 @@ func startSim(s *sim.Sim, addr string) (string, func(), error) {
 	go func() { _ = hs.Serve(ln) }()
 	return "http://" + ln.Addr().String(), func() { _ = hs.Close() }, nil
 }
+
+// WorkerDemo fills a new workspace with the demo when the set-up page
+// asks for it, then keeps its simulated people active until the stop.
+const WorkerDemo = "demo"
+
+// DemoStatus is how far the demo job has come.
+type DemoStatus struct {
+	// Running: the workspace is being filled (Done of Total people).
+	Running     bool
+	Done, Total int
+	// Failed: the last fill failed (its error is in the log).
+	Failed bool
+	// Ready: the demo is in place and its simulator runs.
+	Ready bool
+}
+
+// DemoJob is the demo as a job of the runner: web only asks for it
+// (Request) and reads its progress (Status); the runner's demo worker
+// does the work under the runner's context and stops with it.
+type DemoJob struct {
+	r        *Runner
+	opt      DemoOptions
+	activity float64
+
+	mu     sync.Mutex
+	base   string // the requested webhook base, until the worker takes it
+	status DemoStatus
+}
+
+// AddDemoJob registers the demo worker on r (before Start). opt shapes
+// the workspace (its WebhookBase and Progress are the job's own);
+// activity is the simulated follows and messages per second once filled
+// (0: none).
+func AddDemoJob(r *Runner, opt DemoOptions, activity float64) (*DemoJob, error) {
+	if opt.Logger == nil {
+		opt.Logger = r.log
+	}
+	j := &DemoJob{r: r, opt: opt, activity: activity}
+	if err := r.Add(WorkerDemo, j.run); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// Request asks for the demo workspace, whose simulator sends webhooks to
+// webhookBase; it never blocks, and tells whether the fill was queued
+// (false: one is running or done already).
+func (j *DemoJob) Request(webhookBase string) bool {
+	j.mu.Lock()
+	if j.status.Running || j.status.Ready {
+		j.mu.Unlock()
+		return false
+	}
+	j.base = webhookBase
+	j.status = DemoStatus{Running: true}
+	j.mu.Unlock()
+	j.r.Wake(WorkerDemo)
+	return true
+}
+
+// Status is the job's progress.
+func (j *DemoJob) Status() DemoStatus {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.status
+}
+
+func (j *DemoJob) progress(done, total int) {
+	j.mu.Lock()
+	j.status.Done, j.status.Total = done, total
+	j.mu.Unlock()
+}
+
+// run is the demo worker: it waits for a request, fills the workspace
+// and then runs the simulator (and its activity) until ctx ends.
+func (j *DemoJob) run(ctx context.Context, wake <-chan struct{}) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		}
+		j.mu.Lock()
+		base := j.base
+		j.base = ""
+		j.mu.Unlock()
+		if base == "" {
+			continue
+		}
+		opt := j.opt
+		opt.WebhookBase, opt.Progress = base, j.progress
+		d, err := StartDemo(ctx, j.r.cfg.DB, j.r.cfg.Sealer, opt)
+		j.mu.Lock()
+		j.status.Running, j.status.Failed, j.status.Ready = false, err != nil, err == nil
+		j.mu.Unlock()
+		if err != nil {
+			j.r.log.Error("demo workspace failed", "err", err)
+			continue
+		}
+		j.r.log.Info("demo workspace ready", "simulator", d.SimURL)
+		if j.activity > 0 {
+			if err := d.Sim.Simulate(ctx, sim.Activity{Rate: j.activity}); err != nil && ctx.Err() == nil {
+				j.r.log.Warn("simulated activity stopped", "err", err)
+			}
+		}
+		<-ctx.Done()
+		d.Close()
+		return
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -82,6 +83,9 @@ type dispatcher struct {
 	mu      sync.Mutex
 	running map[uint]bool // channels with a loop
 	wg      sync.WaitGroup
+	// dbDown is when sending started waiting for the database (unix
+	// nanoseconds; 0: it answers). See Runner.DatabaseWait.
+	dbDown atomic.Int64
 }
 
 func newDispatcher(r *Runner) *dispatcher {
@@ -246,6 +250,7 @@ func (cr *channelRun) work(ctx, reqCtx context.Context, w int) {
 			continue
 		}
 		failures = 0
+		cr.d.dbAnswered()
 		if len(refs) == 0 {
 			return
 		}
@@ -291,6 +296,7 @@ func (d *dispatcher) dbWait(ctx context.Context, what string, err error, n int) 
 		d.r.log.Warn("sending waits: database error", "while", what, "err", err, "failures", n)
 	}
 	d.m.dbWaits.Inc()
+	d.dbFailed()
 	sleep(ctx, min(time.Duration(n)*200*time.Millisecond, 2*time.Second))
 }
 

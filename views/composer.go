@@ -202,6 +202,9 @@ type ConfirmPage struct {
 	// Progress of the freeze after confirming.
 	Status string
 	Frozen int64
+	// DBWaitSince (a time of day) says that sending waits for the
+	// database since then; "" when it does not.
+	DBWaitSince string
 }
 
 // SkipCount is one reason people are skipped.

@@ -96,7 +96,8 @@ func (s *Server) broadcastProgress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.FreezeProgress(views.ConfirmPage{ID: b.ID, Status: b.Status, Frozen: b.FrozenCount, Audience: b.AudienceCount}))
+	return s.render(c, http.StatusOK, views.FreezeProgress(views.ConfirmPage{ID: b.ID, Status: b.Status, Frozen: b.FrozenCount, Audience: b.AudienceCount,
+		DBWaitSince: s.dbWaitSince(b.Status)}))
 }
 
 // confirmView builds the confirmation's figures.
@@ -105,7 +106,7 @@ func (s *Server) confirmView(c echo.Context, b *models.Broadcast, ch *models.Cha
 	v := views.ConfirmPage{
 		ID: b.ID, Version: b.Version, Kind: ch.Kind, ChannelName: ch.Name, Subject: b.Subject, SendNow: b.SendNow,
 		EditHref: "/broadcasts/" + strconv.FormatUint(uint64(b.ID), 10) + "/edit", Errors: errs, CSRF: csrfToken(c),
-		Status: b.Status, Frozen: b.FrozenCount,
+		Status: b.Status, Frozen: b.FrozenCount, DBWaitSince: s.dbWaitSince(b.Status),
 	}
 	if b.ScheduledAt != nil && !b.SendNow {
 		v.When = b.ScheduledAt.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"

@@ -1,50 +1,33 @@
 package web
 
 import (
-	"context"
-	"sync"
+	"omnicast/jobs"
 )
 
-// demoProgress tracks the demo workspace being filled in the background.
+// demoProgress is the set-up page's view of the demo job, which the
+// runner's demo worker runs: web only asks for it and reads its status.
 type demoProgress struct {
-	mu      sync.Mutex
-	running bool
-	done    int
-	total   int
-	failed  bool
+	job *jobs.DemoJob
 }
 
-func (d *demoProgress) snapshot() (running bool, done, total int, failed bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.running, d.done, d.total, d.failed
+// available tells whether the set-up page may offer the demo.
+func (d demoProgress) available() bool { return d.job != nil }
+
+func (d demoProgress) snapshot() (running bool, done, total int, failed bool) {
+	if d.job == nil {
+		return false, 0, 0, false
+	}
+	st := d.job.Status()
+	return st.Running, st.Done, st.Total, st.Failed
 }
 
-func (d *demoProgress) set(done, total int) {
-	d.mu.Lock()
-	d.done, d.total = done, total
-	d.mu.Unlock()
-}
-
-// launchDemo fills the workspace with demo data in the background, so the
+// launchDemo asks the runner to fill the workspace with demo data, so the
 // set-up form answers at once; pages show the progress meanwhile.
 func (s *Server) launchDemo(webhookBase string) {
-	s.demo.mu.Lock()
-	if s.demo.running || s.startDemo == nil {
-		s.demo.mu.Unlock()
+	if s.demo.job == nil {
 		return
 	}
-	s.demo.running = true
-	s.demo.mu.Unlock()
-	go func() {
-		err := s.startDemo(context.Background(), webhookBase, s.demo.set)
-		s.demo.mu.Lock()
-		s.demo.running, s.demo.failed = false, err != nil
-		s.demo.mu.Unlock()
-		if err != nil {
-			s.log.Error("demo workspace failed", "err", err)
-			return
-		}
-		s.log.Info("demo workspace ready")
-	}()
+	if !s.demo.job.Request(webhookBase) {
+		s.log.Info("demo workspace already requested")
+	}
 }

@@ -3,7 +3,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,10 +37,10 @@ type Config struct {
 	// Now is the clock; tests pass a fixed one. Defaults to time.Now.
 	Now     func() time.Time
 	Version string
-	// StartDemo, when set, lets the set-up page fill the new workspace with
-	// demo data: it connects simulated accounts whose webhooks reach
-	// webhookBase and reports progress. Nil hides the option.
-	StartDemo func(ctx context.Context, webhookBase string, progress func(done, total int)) error
+	// Demo, when set, lets the set-up page fill the new workspace with
+	// demo data: the runner's demo job connects simulated accounts whose
+	// webhooks reach this server and reports progress. Nil hides the option.
+	Demo *jobs.DemoJob
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; with none, the TCP peer is the client.
 	TrustedProxies []netip.Prefix
@@ -75,7 +74,6 @@ type Server struct {
 	metrics   *metrics
 	defaults  models.Workspace
 	workspace atomic.Pointer[models.Workspace]
-	startDemo func(ctx context.Context, webhookBase string, progress func(done, total int)) error
 	demo      demoProgress
 	jobs      *jobs.Runner
 	mediaDir  string
@@ -140,7 +138,7 @@ func New(cfg Config) (*Server, error) {
 		i18n:      bundle,
 		assets:    assets,
 		metrics:   newMetrics(),
-		startDemo: cfg.StartDemo,
+		demo:      demoProgress{job: cfg.Demo},
 		jobs:      cfg.Jobs,
 		mediaDir:  cfg.MediaDir,
 		defaults:  models.Workspace{Timezone: cfg.Timezone, PublicURL: cfg.PublicURL},

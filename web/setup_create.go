@@ -26,7 +26,7 @@ func (s *Server) setupCreate(c echo.Context) error {
 		return echo.ErrBadRequest
 	}
 	form := views.SetupForm{
-		Name: in.Name, Email: in.Email, DemoAvailable: s.startDemo != nil, Demo: in.Demo,
+		Name: in.Name, Email: in.Email, DemoAvailable: s.demo.available(), Demo: in.Demo,
 		CodeRequired: !fromLoopback(c), Code: in.SetupCode,
 	}
 	if form.CodeRequired {
@@ -57,7 +57,7 @@ func (s *Server) setupCreate(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "success", "setup.ready")
-	if in.Demo && s.startDemo != nil {
+	if in.Demo && s.demo.available() {
 		// The simulator calls our webhooks over loopback, at the address
 		// this request reached.
 		s.launchDemo(c.Scheme() + "://" + c.Request().Host)

@@ -24,13 +24,26 @@ func TestSetupOffersDemoWorkspace(t *testing.T) {
 	secret := []byte(strings.Repeat("k", 32))
 	sealer, _ := models.NewSealer(secret)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	var demo *jobs.Demo
-	srv, err := New(Config{DB: db, SecretKey: secret, Logger: log,
-		StartDemo: func(ctx context.Context, base string, progress func(int, int)) error {
-			d, err := jobs.StartDemo(ctx, db, sealer, jobs.DemoOptions{WebhookBase: base, PeoplePerChannel: 25, Seed: 3, Logger: log, Progress: progress})
-			demo = d
-			return err
-		}})
+	// The runner's demo job does the work; the handler only asks for it.
+	runner, err := jobs.New(jobs.Config{DB: db, Logger: log, Sealer: sealer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo, err := jobs.AddDemoJob(runner, jobs.DemoOptions{PeoplePerChannel: 25, Seed: 3, Logger: log}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runner.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := runner.Stop(ctx); err != nil {
+			t.Error(err)
+		}
+	}()
+	srv, err := New(Config{DB: db, SecretKey: secret, Logger: log, Jobs: runner, Demo: demo})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +71,9 @@ func TestSetupOffersDemoWorkspace(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	defer demo.Close()
+	if st := demo.Status(); !st.Ready {
+		t.Fatalf("demo status after the fill: %+v", st)
+	}
 	var n int64
 	db.Model(&models.Contact{}).Count(&n)
 	if n != 100 {

@@ -14,7 +14,7 @@ import (
 // setupShow shows the first-run form (only while no user exists). Visitors
 // from another machine must enter the set-up code from the server log.
 func (s *Server) setupShow(c echo.Context) error {
-	form := views.SetupForm{DemoAvailable: s.startDemo != nil, CodeRequired: !fromLoopback(c)}
+	form := views.SetupForm{DemoAvailable: s.demo.available(), CodeRequired: !fromLoopback(c)}
 	if form.CodeRequired {
 		// Someone is about to need the code: make sure a recent log line shows it.
 		if err := s.logSetupCode(time.Minute); err != nil {

@@ -7,11 +7,8 @@ import (
 	"net"
 	"time"
 
-	"gorm.io/gorm"
-
 	"omnicast/channels/sim"
 	"omnicast/jobs"
-	"omnicast/models"
 	"omnicast/web"
 )
 
@@ -85,22 +82,6 @@ func loopbackAddr(ln net.Listener) string {
 		return fmt.Sprintf("127.0.0.1:%d", tcp.Port)
 	}
 	return tcp.String()
-}
-
-// demoStarter lets the set-up page fill a fresh workspace with the demo;
-// the simulator then runs until the server stops.
-func demoStarter(ctx context.Context, db *gorm.DB, sealer *models.Sealer, log *slog.Logger) func(context.Context, string, func(int, int)) error {
-	return func(_ context.Context, webhookBase string, progress func(done, total int)) error {
-		d, err := jobs.StartDemo(ctx, db, sealer, jobs.DemoOptions{WebhookBase: webhookBase, Seed: 2026, Logger: log, Progress: progress})
-		if err != nil {
-			return err
-		}
-		go func() {
-			simulate(ctx, log, d.Sim, 0.5)
-			d.Close()
-		}()
-		return nil
-	}
 }
 
 // simulate keeps simulated people following and messaging until ctx ends.

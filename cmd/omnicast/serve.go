@@ -18,18 +18,40 @@ import (
 func runServe(ctx context.Context, env *runEnv, args []string) error {
 	fs := newFlagSet(env, "serve", "serve [flags]")
 	cfg := bindConfig(fs, env.getenv)
+	leaseDefault := env.getenv("OMNICAST_CLAIM_LEASE")
+	if leaseDefault == "" {
+		leaseDefault = defaultClaimLease.String()
+	}
+	leaseFlag := fs.String("claim-lease", leaseDefault, "how long a worker holds the deliveries it claimed; after a crash they are taken over once it expires "+
+		"(LINE retried under its retry key, the others marked uncertain); must exceed the slowest request (env OMNICAST_CLAIM_LEASE)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	lease, err := time.ParseDuration(*leaseFlag)
+	if err != nil || lease < time.Second {
+		return fmt.Errorf("OMNICAST_CLAIM_LEASE: %q is not a duration of at least 1s such as 2m", *leaseFlag)
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, nil))
 	// models logs what it must report from deep inside a read (a contact
 	// row that cannot be read back) through slog's default logger.
 	slog.SetDefault(log)
+	if cfg.DatabaseURL == "" {
+		// One process per SQLite data dir: a second one would claim and
+		// send the same deliveries.
+		lock, err := lockDataDir(cfg.DataDir, "serve")
+		if err != nil {
+			return err
+		}
+		defer lock.release()
+	}
 	ws, err := cfg.openWorkspace()
 	if err != nil {
 		return err
 	}
 	defer ws.close()
+	if err := checkCredentials(ws); err != nil {
+		return err
+	}
 	// The background work outlives the signal until the HTTP server has
 	// drained; it is then stopped, within a bound, before the database
 	// closes.
@@ -37,7 +59,14 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	runner, err := jobs.New(jobs.Config{DB: ws.db, Logger: log, Sealer: ws.sealer, PublicURL: cfg.PublicURL, MaxLateness: late})
+	runner, err := jobs.New(jobs.Config{DB: ws.db, Logger: log, Sealer: ws.sealer, PublicURL: cfg.PublicURL, MaxLateness: late,
+		Dispatch: jobs.DispatchConfig{Lease: lease}})
+	if err != nil {
+		return err
+	}
+	// The set-up page may ask for the demo workspace; the runner fills it
+	// and runs its simulator until the stop.
+	demo, err := jobs.AddDemoJob(runner, jobs.DemoOptions{Seed: 2026, Logger: log}, 0.5)
 	if err != nil {
 		return err
 	}
@@ -58,7 +87,7 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	}
 	webCfg.ReadDB = reads
 	webCfg.Jobs = runner
-	webCfg.StartDemo = demoStarter(ctx, ws.db, ws.sealer, log)
+	webCfg.Demo = demo
 	srv, err := web.New(webCfg)
 	if err != nil {
 		return err
@@ -69,6 +98,9 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	}
 	return serveListener(ctx, log, ln, srv.Handler())
 }
+
+// defaultClaimLease is the dispatcher's lease on claimed deliveries.
+const defaultClaimLease = 2 * time.Minute
 
 // jobsStopTimeout bounds the wait for background work at shutdown: a
 // running import stops after its current batch and records itself as
