@@ -3,6 +3,7 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -72,4 +73,46 @@ func ListAudit(db *gorm.DB, broadcastID uint) ([]AuditEntry, error) {
 		return nil, fmt.Errorf("models: audit of broadcast %d: %w", broadcastID, err)
 	}
 	return out, nil
+}
+
+// AuditChangeLines lists an entry's field changes as "field: old → new",
+// sorted by field; details that are not field changes are listed as
+// "key: value".
+func AuditChangeLines(diff string) []string {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal([]byte(diff), &raw) != nil || len(raw) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		var ch FieldChange
+		if err := json.Unmarshal(raw[k], &ch); err == nil && (ch.Old != nil || ch.New != nil) {
+			out = append(out, fmt.Sprintf("%s: %s → %s", k, auditValue(ch.Old), auditValue(ch.New)))
+			continue
+		}
+		out = append(out, k+": "+auditValue(json.RawMessage(raw[k])))
+	}
+	return out
+}
+
+// auditValue shows one value of a change, briefly.
+func auditValue(v any) string {
+	var s string
+	switch v := v.(type) {
+	case nil:
+		s = "—"
+	case string:
+		s = v
+	case json.RawMessage:
+		s = string(v)
+	default:
+		b, _ := json.Marshal(v)
+		s = string(b)
+	}
+	return TruncateRunes(s, 120)
 }

@@ -80,7 +80,11 @@ func (s *Server) routes() {
 	app.POST("/tags", s.tagCreate)
 	app.POST("/tags/:id/rename", s.tagRename)
 	app.POST("/tags/:id/delete", s.tagDelete)
-	app.GET("/broadcasts", s.areaPage("nav.broadcasts", "broadcasts.intro", "broadcasts")).Name = "broadcasts"
+	app.GET("/broadcasts", s.reportList).Name = "broadcasts"
+	app.GET("/broadcasts.csv", s.reportExport)
+	app.GET("/broadcasts/:id/row", s.reportRowShow)
+	app.GET("/broadcasts/:id", s.broadcastShow)
+	app.GET("/broadcasts/:id/figures", s.broadcastFiguresShow)
 	app.GET("/bots", s.botList).Name = "bots"
 	app.GET("/bots/new", s.botNew)
 	app.POST("/bots", s.botCreate)

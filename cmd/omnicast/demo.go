@@ -46,11 +46,20 @@ func runDemo(ctx context.Context, env *runEnv, args []string) error {
 		// without TLS.
 		cfg.PublicURL = "http://" + loopbackAddr(ln)
 	}
+	// The demo sends what staff compose, as serve does: without the
+	// background work a confirmed broadcast would wait forever.
+	runner, err := startJobs(ctx, cfg, ws, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopJobs(log, runner)
 	webCfg, err := cfg.webConfig(ws, log)
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	webCfg.Jobs = runner
 	srv, err := web.New(webCfg)
 	if err != nil {
 		ln.Close()

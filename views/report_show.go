@@ -1,0 +1,65 @@
+package views
+
+// ReportShow is one broadcast's page in the report.
+type ReportShow struct {
+	CSS  string
+	Row  ReportRow
+	CSRF string
+	// Notice explains a pause omnicast made by itself, or a wait.
+	Notice string
+	// Figures is the live block (headline figures, funnel, reasons).
+	Figures ReportFigures
+	Audit   []ReportAuditEntry
+	// Conditions is the audience's filter in words.
+	Conditions []string
+	// Messages are the messages as composed, in order, in words.
+	Messages []ReportMessage
+	// Editing, when set, recommends editing an hour ahead (or warns
+	// within the last hour).
+	EditWarning string
+}
+
+// ReportFigures are the headline figures, the funnel and the reasons,
+// refreshed by a poll while they can change.
+type ReportFigures struct {
+	ID       uint
+	PollHref string
+	Kind     string
+	Status   string
+	// Progress of a sending or paused broadcast.
+	ShowProgress bool
+	Percent      int
+	Left         string
+	Headline     []ReportFigure
+	Funnel       []FunnelStep
+	Reasons      []ReportReason
+}
+
+// ReportFigure is one headline number with its rate and how it is
+// computed (the tooltip).
+type ReportFigure struct {
+	Key, Label, Value, Rate, How string
+}
+
+// FunnelStep is one bar of the delivery funnel.
+type FunnelStep struct {
+	Key, Label string
+	N          int64
+}
+
+// ReportReason is one failure or skip reason with its count and advice.
+type ReportReason struct {
+	State, Reason, Label, Advice string
+	N                            int64
+}
+
+// ReportAuditEntry is one line of the audit trail.
+type ReportAuditEntry struct {
+	When, Who, Action string
+	Changes           []string
+}
+
+// ReportMessage is one message as composed.
+type ReportMessage struct {
+	Kind, Text, Href string
+}
