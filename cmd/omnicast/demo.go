@@ -31,6 +31,14 @@ func runDemo(ctx context.Context, env *runEnv, args []string) error {
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, nil))
 	slog.SetDefault(log) // as serve does: models logs through it
+	if cfg.DatabaseURL == "" {
+		// The demo sends too: one process per SQLite data dir, as serve.
+		lock, err := lockDataDir(cfg.DataDir, "demo")
+		if err != nil {
+			return err
+		}
+		defer lock.release()
+	}
 	ws, err := cfg.openWorkspace()
 	if err != nil {
 		return err
@@ -48,7 +56,10 @@ func runDemo(ctx context.Context, env *runEnv, args []string) error {
 	}
 	// The demo sends what staff compose, as serve does: without the
 	// background work a confirmed broadcast would wait forever.
-	runner, err := startJobs(ctx, cfg, ws, log)
+	runner, err := newRunner(cfg, ws, log, defaultClaimLease)
+	if err == nil {
+		err = startRunner(ctx, runner)
+	}
 	if err != nil {
 		ln.Close()
 		return err

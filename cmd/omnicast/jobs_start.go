@@ -3,25 +3,26 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"omnicast/jobs"
 )
 
-// startJobs starts the background work of a process that serves the web
+// newRunner builds the background work of a process that serves the web
 // app (serve, demo): imports, the freeze, the scheduler and the
-// dispatcher. It keeps running past ctx's end, until stopJobs, so that
-// the HTTP server drains first.
-func startJobs(ctx context.Context, cfg *config, ws *workspace, log *slog.Logger) (*jobs.Runner, error) {
+// dispatcher, holding claims for lease. It is started by startRunner.
+func newRunner(cfg *config, ws *workspace, log *slog.Logger, lease time.Duration) (*jobs.Runner, error) {
 	late, err := cfg.maxLateness()
 	if err != nil {
 		return nil, err
 	}
-	runner, err := jobs.New(jobs.Config{DB: ws.db, Logger: log, Sealer: ws.sealer, PublicURL: cfg.PublicURL, MaxLateness: late})
-	if err != nil {
-		return nil, err
-	}
-	if err := runner.Start(context.WithoutCancel(ctx)); err != nil {
-		return nil, err
-	}
-	return runner, nil
+	return jobs.New(jobs.Config{DB: ws.db, Logger: log, Sealer: ws.sealer, PublicURL: cfg.PublicURL, MaxLateness: late,
+		Dispatch: jobs.DispatchConfig{Lease: lease}})
+}
+
+// startRunner starts it so that it keeps running past ctx's end, until
+// stopJobs: the HTTP server drains first, then the background work
+// stops within a bound, before the database closes.
+func startRunner(ctx context.Context, runner *jobs.Runner) error {
+	return runner.Start(context.WithoutCancel(ctx))
 }

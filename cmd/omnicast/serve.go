@@ -52,15 +52,7 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	if err := checkCredentials(ws); err != nil {
 		return err
 	}
-	// The background work outlives the signal until the HTTP server has
-	// drained; it is then stopped, within a bound, before the database
-	// closes.
-	late, err := cfg.maxLateness()
-	if err != nil {
-		return err
-	}
-	runner, err := jobs.New(jobs.Config{DB: ws.db, Logger: log, Sealer: ws.sealer, PublicURL: cfg.PublicURL, MaxLateness: late,
-		Dispatch: jobs.DispatchConfig{Lease: lease}})
+	runner, err := newRunner(cfg, ws, log, lease)
 	if err != nil {
 		return err
 	}
@@ -70,7 +62,7 @@ func runServe(ctx context.Context, env *runEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := runner.Start(context.WithoutCancel(ctx)); err != nil {
+	if err := startRunner(ctx, runner); err != nil {
 		return err
 	}
 	defer stopJobs(log, runner)
