@@ -152,6 +152,8 @@ type channelRun struct {
 	mc     Multicaster
 	rates  *channelRates
 	brk    *breaker
+	// marks records dispatched requests on channels without retry keys.
+	marks *dispatchMarks
 
 	mu         sync.Mutex
 	broadcasts map[uint]*sendState
@@ -230,6 +232,15 @@ func (d *dispatcher) runChannel(ctx, reqCtx context.Context, channelID uint) err
 	}
 	defer cr.rates.leave()
 	var wg sync.WaitGroup
+	if ch.Kind != channels.KindLINE {
+		// The marker outlives the workers' stop by the requests' grace
+		// (reqCtx): a request already waiting for its mark still goes.
+		cr.marks = newDispatchMarks(d)
+		mctx, stopMarks := context.WithCancel(reqCtx)
+		var mwg sync.WaitGroup
+		mwg.Go(func() { cr.marks.run(mctx) })
+		defer func() { stopMarks(); mwg.Wait() }()
+	}
 	for w := range d.cfg.Workers {
 		wg.Go(func() { cr.work(ctx, reqCtx, w) })
 	}
@@ -406,7 +417,7 @@ func (cr *channelRun) sendBatch(ctx, reqCtx context.Context, st *sendState) (int
 	if st.multicast {
 		released = cr.multicast(ctx, reqCtx, st, rows, outs, send)
 	} else {
-		released = cr.push(ctx, reqCtx, st, rows, outs, send)
+		released = cr.push(ctx, reqCtx, st, claimID, rows, outs, send)
 	}
 	cr.record(reqCtx, st, claimID, outs, released)
 	return len(rows), nil
@@ -427,7 +438,7 @@ func skipReason(row models.Claimed, st *sendState, now time.Time) string {
 
 // push sends one request per person, each after its rate token. People
 // whose token the stop interrupted are released, not sent.
-func (cr *channelRun) push(ctx, reqCtx context.Context, st *sendState, rows []models.Claimed, outs []models.Outcome, send []int) []uint64 {
+func (cr *channelRun) push(ctx, reqCtx context.Context, st *sendState, claimID string, rows []models.Claimed, outs []models.Outcome, send []int) []uint64 {
 	var mu sync.Mutex
 	var released []uint64
 	var wg sync.WaitGroup
@@ -435,7 +446,18 @@ func (cr *channelRun) push(ctx, reqCtx context.Context, st *sendState, rows []mo
 		wg.Go(func() {
 			waited, err := cr.rates.waitPush(ctx)
 			cr.d.m.rateWait.WithLabelValues(cr.ch.Kind).Add(waited.Seconds())
+			if err == nil && cr.marks != nil {
+				// Without a retry key the row must say the request is
+				// going before it goes: a crash then leaves uncertain
+				// only what was in flight.
+				err = cr.marks.mark(ctx, claimID, rows[i].DeliveryID)
+			}
+			if err == nil {
+				err = cr.rates.departPush(ctx)
+			}
 			if err != nil {
+				// Not sent. Releasing a row another worker took over
+				// (errNotMarked) changes nothing: release matches our claim.
 				mu.Lock()
 				released = append(released, rows[i].DeliveryID)
 				mu.Unlock()

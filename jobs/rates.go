@@ -136,14 +136,20 @@ func (cr *channelRates) claimSize(batch, workers int) int {
 	return min(max(n, 1), batch)
 }
 
-// waitPush waits for a push token and says how long it waited.
+// waitPush waits for a push token and says how long it waited. The
+// caller then waits for departPush right before the request goes.
 func (cr *channelRates) waitPush(ctx context.Context) (time.Duration, error) {
 	start := time.Now()
 	err := cr.push.Wait(ctx)
-	if err == nil {
-		err = cr.pushWin.wait(ctx)
-	}
 	return time.Since(start), err
+}
+
+// departPush holds a push request until it keeps every sliding second of
+// actual departures within the share: whatever ran between the token and
+// now (a dispatch mark that several requests waited for together) cannot
+// release a burst.
+func (cr *channelRates) departPush(ctx context.Context) error {
+	return cr.pushWin.wait(ctx)
 }
 
 // waitMulticast waits for a multicast token.

@@ -46,7 +46,11 @@ type Delivery struct {
 	RetryKey string `gorm:"size:36;not null;default:''"`
 	// PartsSent: the parts of a Messenger message already sent by an
 	// earlier attempt; the retry starts after them.
-	PartsSent     int `gorm:"not null;default:0"`
+	PartsSent int `gorm:"not null;default:0"`
+	// DispatchedAt: the request of this attempt was about to be written
+	// (Messenger, WhatsApp). A lost claim's rows without it were never
+	// sent and go back to the queue; those with it become uncertain.
+	DispatchedAt  *time.Time
 	NextAttemptAt *time.Time
 	// ProviderMessageID is the platform's id of the sent message (mid,
 	// wamid), which receipts name.

@@ -123,7 +123,7 @@ func claimRows(tx *gorm.DB, spec ClaimSpec, set string, setArgs []any, extra str
 		" AND EXISTS (SELECT 1 FROM broadcasts WHERE broadcasts.id = ? AND broadcasts.status = ?)" +
 		" ORDER BY id LIMIT ?" + lockClause(tx)
 	q := "WITH picked AS (" + picked + ")" +
-		" UPDATE deliveries SET state = ?, claim_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?" + set +
+		" UPDATE deliveries SET state = ?, claim_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?, dispatched_at = NULL" + set +
 		" WHERE id IN (SELECT id FROM picked) RETURNING id, contact_id, attempts, retry_key, batch_id, parts_sent"
 	params := []any{spec.BroadcastID, DeliveryPending, now}
 	params = append(params, args...)
@@ -247,4 +247,17 @@ func SendingOfChannel(db *gorm.DB, channelID uint) ([]uint, error) {
 		return nil, fmt.Errorf("models: list sending broadcasts of channel %d: %w", channelID, err)
 	}
 	return ids, nil
+}
+
+// MarkDispatched records that the requests of claimed rows ids are about
+// to be written: from now on a lost claim makes them uncertain rather
+// than sends them again. Only rows still held by their claim (claimIDs)
+// are marked; it returns the ids it marked.
+func MarkDispatched(db *gorm.DB, claimIDs []string, ids []uint64, now time.Time) ([]uint64, error) {
+	var marked []uint64
+	if err := db.Raw("UPDATE deliveries SET dispatched_at = ? WHERE state = ? AND claim_id IN ? AND id IN ? RETURNING id",
+		now.UTC(), DeliveryClaimed, claimIDs, ids).Scan(&marked).Error; err != nil {
+		return nil, fmt.Errorf("models: mark %d deliveries dispatched: %w", len(ids), err)
+	}
+	return marked, nil
 }

@@ -142,14 +142,17 @@ func anyOf(g []Outcome, f func(Outcome) bool) bool {
 
 // ReclaimExpired returns the deliveries whose claim's lease expired (the
 // worker crashed or lost the database) to the queue: with a retry key
-// (LINE) they go back to pending and are retried under the same key;
-// without one their request may have reached the platform, so they
-// become uncertain, never resent automatically. It returns both counts.
+// (LINE) they go back to pending and are retried under the same key, as
+// do rows whose request was never dispatched; a dispatched one without a
+// key may have reached the platform, so it becomes uncertain, never
+// resent automatically. It returns both counts.
 func ReclaimExpired(db *gorm.DB, now time.Time) (requeued, uncertain int64, err error) {
 	now = now.UTC()
 	err = db.Transaction(func(tx *gorm.DB) error {
-		res := tx.Exec("UPDATE deliveries SET state = ?, claim_id = '', lease_until = NULL, updated_at = ?"+
-			" WHERE state = ? AND lease_until < ? AND retry_key <> ''", DeliveryPending, now, DeliveryClaimed, now)
+		// Rows with a retry key, and rows whose request was never
+		// dispatched, go back to the queue: sending them cannot duplicate.
+		res := tx.Exec("UPDATE deliveries SET state = ?, claim_id = '', lease_until = NULL, dispatched_at = NULL, updated_at = ?"+
+			" WHERE state = ? AND lease_until < ? AND (retry_key <> '' OR dispatched_at IS NULL)", DeliveryPending, now, DeliveryClaimed, now)
 		if res.Error != nil {
 			return fmt.Errorf("models: reclaim expired claims: %w", res.Error)
 		}
@@ -159,12 +162,12 @@ func ReclaimExpired(db *gorm.DB, now time.Time) (requeued, uncertain int64, err 
 			N           int64
 		}
 		if err := tx.Raw("SELECT broadcast_id, COUNT(*) AS n FROM deliveries WHERE state = ? AND lease_until < ? AND retry_key = ''"+
-			" GROUP BY broadcast_id", DeliveryClaimed, now).Scan(&rows).Error; err != nil {
+			" AND dispatched_at IS NOT NULL GROUP BY broadcast_id", DeliveryClaimed, now).Scan(&rows).Error; err != nil {
 			return fmt.Errorf("models: find expired claims: %w", err)
 		}
 		for _, r := range rows {
 			res := tx.Exec("UPDATE deliveries SET state = ?, reason = ?, claim_id = '', lease_until = NULL, updated_at = ?"+
-				" WHERE broadcast_id = ? AND state = ? AND lease_until < ? AND retry_key = ''",
+				" WHERE broadcast_id = ? AND state = ? AND lease_until < ? AND retry_key = '' AND dispatched_at IS NOT NULL",
 				DeliveryUncertain, "no_answer", now, r.BroadcastID, DeliveryClaimed, now)
 			if res.Error != nil {
 				return fmt.Errorf("models: mark expired claims uncertain: %w", res.Error)
@@ -188,7 +191,7 @@ func ReleaseClaims(db *gorm.DB, claimID string, ids []uint64, now time.Time) err
 	if len(ids) == 0 {
 		return nil
 	}
-	if err := db.Exec("UPDATE deliveries SET state = ?, claim_id = '', lease_until = NULL, attempts = attempts - 1, updated_at = ?"+
+	if err := db.Exec("UPDATE deliveries SET state = ?, claim_id = '', lease_until = NULL, dispatched_at = NULL, attempts = attempts - 1, updated_at = ?"+
 		" WHERE claim_id = ? AND state = ? AND id IN ?", DeliveryPending, now.UTC(), claimID, DeliveryClaimed, ids).Error; err != nil {
 		return fmt.Errorf("models: release claims: %w", err)
 	}
