@@ -198,7 +198,9 @@ type ConfirmPage struct {
 	// PromoWarning (worded) says the content promotes under a message tag:
 	// confirming is refused and locks the Page's tagged broadcasts.
 	PromoWarning string
-	CSRF         string
+	// Preview is the content as the composer's preview draws it.
+	Preview Preview
+	CSRF    string
 	// Progress of the freeze after confirming.
 	Status string
 	Frozen int64

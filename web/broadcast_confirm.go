@@ -114,8 +114,12 @@ func (s *Server) confirmView(c echo.Context, b *models.Broadcast, ch *models.Cha
 	if err != nil {
 		return v, err
 	}
+	checked, problems := models.ValidateDraft(s.db, d, models.ValidateEnv{Now: s.now(), PublicURL: s.Workspace().PublicURL})
 	if b.Status == models.BroadcastDraft {
-		v.PromoWarning = s.promoWarning(c, d)
+		v.PromoWarning = s.promoWarning(c, problems)
+	}
+	if v.Preview, err = s.confirmPreview(c, b, ch, d, checked); err != nil {
+		return v, err
 	}
 	v.ShowQuota = ch.Kind == channels.KindLINE
 	quota := func(ch *models.Channel) (models.LineQuota, bool) {
@@ -152,10 +156,9 @@ func (s *Server) confirmView(c echo.Context, b *models.Broadcast, ch *models.Cha
 }
 
 // promoWarning words the promotional-content refusal the draft would
-// meet when confirmed ("" when none): the composer lets staff come here
+// meet when confirmed, from its validation errors ("" when none): the composer lets staff come here
 // with it, and the page must say what confirming will do.
-func (s *Server) promoWarning(c echo.Context, d models.Draft) string {
-	_, errs := models.ValidateDraft(s.db, d, models.ValidateEnv{Now: s.now(), PublicURL: s.Workspace().PublicURL})
+func (s *Server) promoWarning(c echo.Context, errs []models.FieldError) string {
 	for _, e := range errs {
 		if e.Code == codePromotional {
 			_, list := s.wordErrors(c, []models.FieldError{e})
