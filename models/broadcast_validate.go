@@ -537,13 +537,7 @@ func (v *validation) promotion(ch *Channel) {
 	if !promotional {
 		return
 	}
-	phrases := make([]string, 0, len(hits))
-	for _, h := range hits {
-		if !slices.Contains(phrases, h.Match) {
-			phrases = append(phrases, h.Match)
-		}
-	}
-	v.add("messages", "promotional_content", map[string]any{"phrases": strings.Join(phrases, "、")})
+	v.add("messages", "promotional_content", map[string]any{"phrases": strings.Join(PromoPhrases(texts, hits), "、")})
 	if !v.env.Confirming || ch.TagBroadcastLocked {
 		return
 	}
@@ -552,6 +546,21 @@ func (v *validation) promotion(ch *Channel) {
 		return
 	}
 	v.checked.Locked = true
+}
+
+// PromoPhrases are the promotional phrases as staff read them: the hits
+// of each text merged where they overlap (現在下單 and 下單享 and 9 折 are
+// one phrase, 現在下單享 9 折), each phrase once, in text order.
+func PromoPhrases(texts []string, hits []PromoHit) []string {
+	var out []string
+	for i, text := range texts {
+		for _, span := range messenger.PromoSpans(hits, i) {
+			if p := strings.TrimSpace(text[span[0]:span[1]]); p != "" && !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // offendingText is the text the admin reviews on the locked channel: the

@@ -44,6 +44,9 @@ type Composer struct {
 	// ErrorList is every error in order, for the summary at the top (an
 	// error whose field has no input of its own is never hidden).
 	ErrorList []string
+	// ErrorCodes are the stable codes of ErrorList, in the same order
+	// (the API's error codes: promotional_content, tag_broadcast_locked …).
+	ErrorCodes []string
 	// Notice is a form-wide message (already worded), e.g. a stale save.
 	Notice string
 	// TagLock is the channel's tagged-broadcast lock, shown in the composer.
@@ -181,9 +184,11 @@ type ConfirmPage struct {
 	Kind        string
 	ChannelName string
 	Subject     string
-	SendNow     bool
-	When        string
-	Audience    int64
+	// MessageTag is the Messenger message tag (standard, account_update …).
+	MessageTag string
+	SendNow    bool
+	When       string
+	Audience   int64
 	Sendable    int64
 	Skipped     []SkipCount
 	// LINE quota: Needed against Remaining (nil: unknown).
@@ -210,4 +215,12 @@ type ConfirmPage struct {
 type SkipCount struct {
 	Reason string
 	Count  int64
+}
+
+// codeAt is the code of the i-th error of the summary ("" when unknown).
+func codeAt(codes []string, i int) string {
+	if i < len(codes) {
+		return codes[i]
+	}
+	return ""
 }

@@ -130,7 +130,18 @@ func (s *Server) composerView(c echo.Context, st composerState) (views.Composer,
 		v.Templates, v.Template = templateChoices(st.templates, in)
 	}
 	v.TagLock = tagLock(st.ch)
+	if st.checked == nil {
+		// Opened or refused without a fresh check (edit, a refused
+		// confirmation): resolve the content for the preview, which marks
+		// promotional phrases and draws bot cards. Its errors are not shown.
+		d := st.in.draft(st.ch, st.templates, loc)
+		checked, _ := models.ValidateDraft(s.db, d, models.ValidateEnv{Now: s.now(), PublicURL: s.Workspace().PublicURL})
+		st.checked = &checked
+	}
 	v.Errors, v.ErrorList = s.wordErrors(c, st.errs)
+	for _, e := range st.errs {
+		v.ErrorCodes = append(v.ErrorCodes, e.Code)
+	}
 	v.Testers, err = s.testerNames(st.ch.ID)
 	if err != nil {
 		return v, err
@@ -186,9 +197,7 @@ func (s *Server) sampleName(c echo.Context, channelID uint) string {
 func (s *Server) preview(c echo.Context, st composerState, v views.Composer) views.Preview {
 	p := views.Preview{Kind: st.ch.Kind, SampleName: s.sampleName(c, st.ch.ID)}
 	if st.checked != nil {
-		for _, h := range st.checked.PromoHits {
-			p.Promo = append(p.Promo, h.Match)
-		}
+		p.Promo = models.PromoPhrases(st.checked.Content.Texts(), st.checked.PromoHits)
 	}
 	if st.ch.Kind == channels.KindWhatsApp {
 		if v.Template != nil {

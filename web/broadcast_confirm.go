@@ -103,7 +103,7 @@ func (s *Server) broadcastProgress(c echo.Context) error {
 func (s *Server) confirmView(c echo.Context, b *models.Broadcast, ch *models.Channel, errs []string) (views.ConfirmPage, error) {
 	loc := s.Workspace().Location()
 	v := views.ConfirmPage{
-		ID: b.ID, Version: b.Version, Kind: ch.Kind, ChannelName: ch.Name, Subject: b.Subject, SendNow: b.SendNow,
+		ID: b.ID, Version: b.Version, Kind: ch.Kind, ChannelName: ch.Name, Subject: b.Subject, MessageTag: b.MessageTag, SendNow: b.SendNow,
 		EditHref: "/broadcasts/" + strconv.FormatUint(uint64(b.ID), 10) + "/edit", Errors: errs, CSRF: csrfToken(c),
 		Status: b.Status, Frozen: b.FrozenCount,
 	}
