@@ -189,8 +189,8 @@ type ConfirmPage struct {
 	SendNow    bool
 	When       string
 	Audience   int64
-	Sendable    int64
-	Skipped     []SkipCount
+	Sendable   int64
+	Skipped    []SkipCount
 	// LINE quota: Needed against Remaining (nil: unknown).
 	ShowQuota     bool
 	QuotaNeeded   int64
