@@ -439,6 +439,7 @@ func (v *validation) template(ch *Channel) {
 		}
 	}
 	fill.Buttons = v.buttons(tpl, spec.Buttons)
+	v.urlButtons(tpl)
 	v.checked.Content = channels.Content{Template: fill}
 }
 
@@ -520,6 +521,23 @@ func (v *validation) buttons(tpl *whatsapp.Template, given []ButtonSpec) []chann
 		}
 	}
 	return out
+}
+
+// urlButtons refuses a template whose URL button ends in a parameter
+// ({{1}}): the send would need a value for it, which neither the composer
+// nor the API takes yet, and WhatsApp refuses the message without one.
+func (v *validation) urlButtons(tpl *whatsapp.Template) {
+	for _, c := range tpl.Components {
+		if !strings.EqualFold(c.Type, whatsapp.ComponentButtons) {
+			continue
+		}
+		for _, b := range c.Buttons {
+			if strings.EqualFold(b.Type, whatsapp.ButtonURL) && strings.Contains(b.URL, "{{") {
+				v.add("template.buttons", "template_url_param_unsupported", map[string]any{"button": b.Text})
+				return
+			}
+		}
+	}
 }
 
 // promotion checks a tagged Messenger broadcast for promotional content:

@@ -1,5 +1,7 @@
 package views
 
+import "strings"
+
 // Composer is the broadcast composer (Messenger, LINE, WhatsApp): what was
 // typed, re-rendered as is on every answer, with the errors beside their
 // fields. Errors map the API's field names (subject, messages[2].text,
@@ -126,6 +128,9 @@ type TemplateForm struct {
 	Body       []ParamInput
 	Footer     string
 	Buttons    []ButtonInput
+	// ButtonTitles are all the template's buttons (links and phone
+	// numbers too), in order, as the preview shows them.
+	ButtonTitles []string
 }
 
 // ParamInput is one header or body parameter.
@@ -223,4 +228,29 @@ func codeAt(codes []string, i int) string {
 		return codes[i]
 	}
 	return ""
+}
+
+// templateTopError is what the template section says above its inputs:
+// the template's own errors, and those of a part (header, body, buttons)
+// the chosen template shows no inputs for (a part's errors are otherwise
+// beside its inputs).
+func templateTopError(v Composer) string {
+	parts := []string{v.Errors["template"], v.Errors["template.name"]}
+	t := v.Template
+	if t == nil || len(t.Header) == 0 {
+		parts = append(parts, v.Errors["template.header_params"])
+	}
+	if t == nil || len(t.Body) == 0 {
+		parts = append(parts, v.Errors["template.body_params"])
+	}
+	if t == nil || len(t.Buttons) == 0 {
+		parts = append(parts, v.Errors["template.buttons"])
+	}
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " ")
 }

@@ -323,6 +323,10 @@ func templateForm(row models.WATemplate, tpl *whatsapp.Template, in composerInpu
 			f.Body = paramInputs(comp.Text, in.Body)
 		case whatsapp.ComponentFooter:
 			f.Footer = comp.Text
+		case whatsapp.ComponentButtons:
+			for _, b := range comp.Buttons {
+				f.ButtonTitles = append(f.ButtonTitles, b.Text)
+			}
 		}
 	}
 	for i, qr := range tpl.QuickReplyButtons() {
@@ -384,9 +388,7 @@ func templateBubble(f *views.TemplateForm, name string) views.Bubble {
 	}
 	b := views.Bubble{Kind: "template", Title: fill(f.HeaderText, f.Header), Footer: f.Footer}
 	b.Segments = []views.Segment{{Text: fill(f.BodyText, f.Body)}}
-	for _, bt := range f.Buttons {
-		b.Buttons = append(b.Buttons, bt.Title)
-	}
+	b.Buttons = append(b.Buttons, f.ButtonTitles...)
 	return b
 }
 
