@@ -191,6 +191,8 @@ type ConfirmPage struct {
 	Subject     string
 	// MessageTag is the Messenger message tag (standard, account_update …).
 	MessageTag string
+	// The WhatsApp template (its category sets the platform's price).
+	TemplateName, TemplateLanguage, TemplateCategory string
 	SendNow    bool
 	When       string
 	Audience   int64

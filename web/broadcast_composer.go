@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -217,7 +218,8 @@ func (s *Server) preview(c echo.Context, st composerState, v views.Composer) vie
 		case models.MessageImage:
 			p.Bubbles = append(p.Bubbles, views.Bubble{Kind: "image", ImageURL: m.Thumb})
 		case models.MessageBotCard:
-			b := views.Bubble{Kind: "card", Title: m.ModuleName}
+			// The module's name is staff's; recipients see its content only.
+			b := views.Bubble{Kind: "card"}
 			if st.checked != nil && i < len(st.checked.Content.Parts) {
 				if card := st.checked.Content.Parts[i].Card; card != nil {
 					// Modules are sent as written (the renderers fill no
@@ -294,6 +296,8 @@ func templateChoices(list []models.WATemplate, in composerInput) ([]views.Templa
 			chosen = templateForm(row, tpl, in)
 		}
 	}
+	// Approved first (they can be sent), each group by name as listed.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Approved && !out[j].Approved })
 	return out, chosen
 }
 

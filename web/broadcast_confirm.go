@@ -118,6 +118,9 @@ func (s *Server) confirmView(c echo.Context, b *models.Broadcast, ch *models.Cha
 	if b.Status == models.BroadcastDraft {
 		v.PromoWarning = s.promoWarning(c, problems)
 	}
+	if row := checked.Template; row != nil {
+		v.TemplateName, v.TemplateLanguage, v.TemplateCategory = row.Name, row.Language, row.Category
+	}
 	if v.Preview, err = s.confirmPreview(c, b, ch, d, checked); err != nil {
 		return v, err
 	}

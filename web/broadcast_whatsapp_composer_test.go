@@ -241,6 +241,9 @@ func TestComposerWhatsAppTemplate(t *testing.T) {
 		if got := p.text(`[data-testid="confirm-content"] .bubble-text`); !strings.Contains(got, "A1234 已交由 黑貓宅急便") {
 			t.Fatalf("the confirmation shows %q", got)
 		}
+		if got := p.text(`[data-testid="confirm-template"]`); !strings.Contains(got, "order_shipped") || !strings.Contains(got, "公用程式") {
+			t.Fatalf("the confirmation names the template as %q, want its name and category", got)
+		}
 		cv, _ := p.doc.Find(`[data-testid="confirm-form"] input[name="version"]`).Attr("value")
 		wantStatus(t, b.post(confirm, url.Values{"version": {cv}}), http.StatusSeeOther)
 
