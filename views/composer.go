@@ -193,11 +193,11 @@ type ConfirmPage struct {
 	MessageTag string
 	// The WhatsApp template (its category sets the platform's price).
 	TemplateName, TemplateLanguage, TemplateCategory string
-	SendNow    bool
-	When       string
-	Audience   int64
-	Sendable   int64
-	Skipped    []SkipCount
+	SendNow                                          bool
+	When                                             string
+	Audience                                         int64
+	Sendable                                         int64
+	Skipped                                          []SkipCount
 	// LINE quota: Needed against Remaining (nil: unknown).
 	ShowQuota     bool
 	QuotaNeeded   int64
