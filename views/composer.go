@@ -51,6 +51,9 @@ type Composer struct {
 	ErrorCodes []string
 	// Notice is a form-wide message (already worded), e.g. a stale save.
 	Notice string
+	// HTTPSHelp is set when an image was refused for want of an https
+	// public URL: "admin" links to Settings, "ask" says to ask an admin.
+	HTTPSHelp string
 	// TagLock is the channel's tagged-broadcast lock, shown in the composer.
 	TagLock *TagLockInfo
 	Preview Preview

@@ -142,6 +142,12 @@ func (s *Server) composerView(c echo.Context, st composerState) (views.Composer,
 	v.Errors, v.ErrorList = s.wordErrors(c, st.errs)
 	for _, e := range st.errs {
 		v.ErrorCodes = append(v.ErrorCodes, e.Code)
+		if e.Code == channels.ProblemImageNeedsHTTPS {
+			v.HTTPSHelp = "ask"
+			if u := currentUser(c); u != nil && u.IsAdmin() {
+				v.HTTPSHelp = "admin"
+			}
+		}
 	}
 	v.Testers, err = s.testerNames(st.ch.ID)
 	if err != nil {
