@@ -76,8 +76,10 @@ type ComposerMessage struct {
 	Text     string
 	UploadID uint
 	// Thumb is the image's preview URL (a local /media/ path only).
-	Thumb    string
-	ModuleID uint
+	Thumb string
+	// ImageSize describes a chosen image ("640 × 360 · 120 KB").
+	ImageSize string
+	ModuleID  uint
 	// ModuleName names the chosen bot module.
 	ModuleName string
 	// Count is the text's length as the channel counts it.

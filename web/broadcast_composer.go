@@ -98,7 +98,12 @@ func (s *Server) composerView(c echo.Context, st composerState) (views.Composer,
 		// (a saved draft has none posted).
 		m.Thumb = ""
 		if m.Type == models.MessageImage && m.UploadID != 0 {
-			m.Thumb = s.uploadThumb(m.UploadID)
+			if u, err := models.FindUpload(s.db, m.UploadID); err == nil {
+				m.Thumb = "/media/" + u.PreviewFileName()
+				m.ImageSize = fmt.Sprintf("%d × %d · %s", u.Width, u.Height, humanBytes(u.Bytes))
+			} else if !errors.Is(err, models.ErrNotFound) {
+				s.log.Warn("composer: find upload", "upload", m.UploadID, "err", err)
+			}
 		}
 		v.Messages = append(v.Messages, m)
 	}
@@ -420,4 +425,12 @@ func (s *Server) renderComposer(c echo.Context, status int, st composerState) er
 		title = "compose.edit_title"
 	}
 	return s.render(c, status, views.ComposerPage(s.page(c, title, "broadcasts"), v))
+}
+
+// humanBytes words a file size (KB below a megabyte, else MB).
+func humanBytes(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d KB", max((n+512)>>10, 1))
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }

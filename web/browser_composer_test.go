@@ -112,8 +112,8 @@ func TestBrowserComposeLINEBroadcast(t *testing.T) {
 	// An image: a real PNG through the 添加圖片 file input, uploaded at
 	// once, shown beside its input and in the preview.
 	uploadID, dims := addComposerImage(t, ctx, app, 1)
-	if dims != "640 × 360" {
-		t.Fatalf("after the upload the image field says %q, want its size 640 × 360", dims)
+	if !strings.HasPrefix(dims, "640 × 360 · ") || !strings.HasSuffix(dims, " KB") {
+		t.Fatalf("after the upload the image field says %q, want its size 640 × 360 · … KB", dims)
 	}
 	screenshot(ctx, t, "compose-line-zh-1280")
 	run("add a third message, then remove it (what was typed and uploaded stays)",
@@ -163,10 +163,16 @@ func TestBrowserComposeLINEBroadcast(t *testing.T) {
 	// The same screens in English.
 	confirmPath := strings.TrimPrefix(loc, base)
 	editPath := strings.TrimSuffix(confirmPath, "/confirm") + "/edit"
+	var reloaded string
 	run("English", chromedp.EmulateViewport(1280, 900),
 		chromedp.Navigate(base+"/lang/en?next="+url.QueryEscape(editPath)),
 		chromedp.WaitVisible(`[data-testid="message-text-box"] .name-chip`),
+		chromedp.WaitVisible(`[data-testid="message"][data-index="1"] [data-testid="image-thumb"]`),
+		chromedp.Text(`[data-testid="message"][data-index="1"] [data-upload-status]`, &reloaded),
 	)
+	if strings.TrimSpace(reloaded) != dims {
+		t.Fatalf("the saved draft describes its image as %q, the upload said %q", reloaded, dims)
+	}
 	screenshot(ctx, t, "compose-line-en-1280")
 	run("phone width", chromedp.EmulateViewport(390, 844), chromedp.Sleep(200*time.Millisecond))
 	screenshot(ctx, t, "compose-line-en-390")
