@@ -439,6 +439,7 @@ func (v *validation) template(ch *Channel) {
 		}
 	}
 	fill.Buttons = v.buttons(tpl, spec.Buttons)
+	v.urlButtons(tpl)
 	v.checked.Content = channels.Content{Template: fill}
 }
 
@@ -522,6 +523,23 @@ func (v *validation) buttons(tpl *whatsapp.Template, given []ButtonSpec) []chann
 	return out
 }
 
+// urlButtons refuses a template whose URL button ends in a parameter
+// ({{1}}): the send would need a value for it, which neither the composer
+// nor the API takes yet, and WhatsApp refuses the message without one.
+func (v *validation) urlButtons(tpl *whatsapp.Template) {
+	for _, c := range tpl.Components {
+		if !strings.EqualFold(c.Type, whatsapp.ComponentButtons) {
+			continue
+		}
+		for _, b := range c.Buttons {
+			if strings.EqualFold(b.Type, whatsapp.ButtonURL) && strings.Contains(b.URL, "{{") {
+				v.add("template.buttons", "template_url_param_unsupported", map[string]any{"button": b.Text})
+				return
+			}
+		}
+	}
+}
+
 // promotion checks a tagged Messenger broadcast for promotional content:
 // while composing it is flagged; when confirming it is refused and locks
 // the channel's tagged broadcasting (the lock then refuses every tagged
@@ -537,13 +555,7 @@ func (v *validation) promotion(ch *Channel) {
 	if !promotional {
 		return
 	}
-	phrases := make([]string, 0, len(hits))
-	for _, h := range hits {
-		if !slices.Contains(phrases, h.Match) {
-			phrases = append(phrases, h.Match)
-		}
-	}
-	v.add("messages", "promotional_content", map[string]any{"phrases": strings.Join(phrases, "、")})
+	v.add("messages", "promotional_content", map[string]any{"phrases": strings.Join(PromoPhrases(texts, hits), "、")})
 	if !v.env.Confirming || ch.TagBroadcastLocked {
 		return
 	}
@@ -552,6 +564,21 @@ func (v *validation) promotion(ch *Channel) {
 		return
 	}
 	v.checked.Locked = true
+}
+
+// PromoPhrases are the promotional phrases as staff read them: the hits
+// of each text merged where they overlap (現在下單 and 下單享 and 9 折 are
+// one phrase, 現在下單享 9 折), each phrase once, in text order.
+func PromoPhrases(texts []string, hits []PromoHit) []string {
+	var out []string
+	for i, text := range texts {
+		for _, span := range messenger.PromoSpans(hits, i) {
+			if p := strings.TrimSpace(text[span[0]:span[1]]); p != "" && !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // offendingText is the text the admin reviews on the locked channel: the

@@ -1,5 +1,7 @@
 package views
 
+import "strings"
+
 // Composer is the broadcast composer (Messenger, LINE, WhatsApp): what was
 // typed, re-rendered as is on every answer, with the errors beside their
 // fields. Errors map the API's field names (subject, messages[2].text,
@@ -44,8 +46,14 @@ type Composer struct {
 	// ErrorList is every error in order, for the summary at the top (an
 	// error whose field has no input of its own is never hidden).
 	ErrorList []string
+	// ErrorCodes are the stable codes of ErrorList, in the same order
+	// (the API's error codes: promotional_content, tag_broadcast_locked …).
+	ErrorCodes []string
 	// Notice is a form-wide message (already worded), e.g. a stale save.
 	Notice string
+	// HTTPSHelp is set when an image was refused for want of an https
+	// public URL: "admin" links to Settings, "ask" says to ask an admin.
+	HTTPSHelp string
 	// TagLock is the channel's tagged-broadcast lock, shown in the composer.
 	TagLock *TagLockInfo
 	Preview Preview
@@ -68,8 +76,10 @@ type ComposerMessage struct {
 	Text     string
 	UploadID uint
 	// Thumb is the image's preview URL (a local /media/ path only).
-	Thumb    string
-	ModuleID uint
+	Thumb string
+	// ImageSize describes a chosen image ("640 × 360 · 120 KB").
+	ImageSize string
+	ModuleID  uint
 	// ModuleName names the chosen bot module.
 	ModuleName string
 	// Count is the text's length as the channel counts it.
@@ -123,6 +133,9 @@ type TemplateForm struct {
 	Body       []ParamInput
 	Footer     string
 	Buttons    []ButtonInput
+	// ButtonTitles are all the template's buttons (links and phone
+	// numbers too), in order, as the preview shows them.
+	ButtonTitles []string
 }
 
 // ParamInput is one header or body parameter.
@@ -181,11 +194,15 @@ type ConfirmPage struct {
 	Kind        string
 	ChannelName string
 	Subject     string
-	SendNow     bool
-	When        string
-	Audience    int64
-	Sendable    int64
-	Skipped     []SkipCount
+	// MessageTag is the Messenger message tag (standard, account_update …).
+	MessageTag string
+	// The WhatsApp template (its category sets the platform's price).
+	TemplateName, TemplateLanguage, TemplateCategory string
+	SendNow                                          bool
+	When                                             string
+	Audience                                         int64
+	Sendable                                         int64
+	Skipped                                          []SkipCount
 	// LINE quota: Needed against Remaining (nil: unknown).
 	ShowQuota     bool
 	QuotaNeeded   int64
@@ -198,7 +215,9 @@ type ConfirmPage struct {
 	// PromoWarning (worded) says the content promotes under a message tag:
 	// confirming is refused and locks the Page's tagged broadcasts.
 	PromoWarning string
-	CSRF         string
+	// Preview is the content as the composer's preview draws it.
+	Preview Preview
+	CSRF    string
 	// Progress of the freeze after confirming.
 	Status string
 	Frozen int64
@@ -211,4 +230,37 @@ type ConfirmPage struct {
 type SkipCount struct {
 	Reason string
 	Count  int64
+}
+
+// codeAt is the code of the i-th error of the summary ("" when unknown).
+func codeAt(codes []string, i int) string {
+	if i < len(codes) {
+		return codes[i]
+	}
+	return ""
+}
+
+// templateTopError is what the template section says above its inputs:
+// the template's own errors, and those of a part (header, body, buttons)
+// the chosen template shows no inputs for (a part's errors are otherwise
+// beside its inputs).
+func templateTopError(v Composer) string {
+	parts := []string{v.Errors["template"], v.Errors["template.name"]}
+	t := v.Template
+	if t == nil || len(t.Header) == 0 {
+		parts = append(parts, v.Errors["template.header_params"])
+	}
+	if t == nil || len(t.Body) == 0 {
+		parts = append(parts, v.Errors["template.body_params"])
+	}
+	if t == nil || len(t.Buttons) == 0 {
+		parts = append(parts, v.Errors["template.buttons"])
+	}
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " ")
 }

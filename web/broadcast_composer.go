@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -97,7 +98,12 @@ func (s *Server) composerView(c echo.Context, st composerState) (views.Composer,
 		// (a saved draft has none posted).
 		m.Thumb = ""
 		if m.Type == models.MessageImage && m.UploadID != 0 {
-			m.Thumb = s.uploadThumb(m.UploadID)
+			if u, err := models.FindUpload(s.db, m.UploadID); err == nil {
+				m.Thumb = "/media/" + u.PreviewFileName()
+				m.ImageSize = fmt.Sprintf("%d × %d · %s", u.Width, u.Height, humanBytes(u.Bytes))
+			} else if !errors.Is(err, models.ErrNotFound) {
+				s.log.Warn("composer: find upload", "upload", m.UploadID, "err", err)
+			}
 		}
 		v.Messages = append(v.Messages, m)
 	}
@@ -130,7 +136,24 @@ func (s *Server) composerView(c echo.Context, st composerState) (views.Composer,
 		v.Templates, v.Template = templateChoices(st.templates, in)
 	}
 	v.TagLock = tagLock(st.ch)
+	if st.checked == nil {
+		// Opened or refused without a fresh check (edit, a refused
+		// confirmation): resolve the content for the preview, which marks
+		// promotional phrases and draws bot cards. Its errors are not shown.
+		d := st.in.draft(st.ch, st.templates, loc)
+		checked, _ := models.ValidateDraft(s.db, d, models.ValidateEnv{Now: s.now(), PublicURL: s.Workspace().PublicURL})
+		st.checked = &checked
+	}
 	v.Errors, v.ErrorList = s.wordErrors(c, st.errs)
+	for _, e := range st.errs {
+		v.ErrorCodes = append(v.ErrorCodes, e.Code)
+		if e.Code == channels.ProblemImageNeedsHTTPS {
+			v.HTTPSHelp = "ask"
+			if u := currentUser(c); u != nil && u.IsAdmin() {
+				v.HTTPSHelp = "admin"
+			}
+		}
+	}
 	v.Testers, err = s.testerNames(st.ch.ID)
 	if err != nil {
 		return v, err
@@ -186,9 +209,7 @@ func (s *Server) sampleName(c echo.Context, channelID uint) string {
 func (s *Server) preview(c echo.Context, st composerState, v views.Composer) views.Preview {
 	p := views.Preview{Kind: st.ch.Kind, SampleName: s.sampleName(c, st.ch.ID)}
 	if st.checked != nil {
-		for _, h := range st.checked.PromoHits {
-			p.Promo = append(p.Promo, h.Match)
-		}
+		p.Promo = models.PromoPhrases(st.checked.Content.Texts(), st.checked.PromoHits)
 	}
 	if st.ch.Kind == channels.KindWhatsApp {
 		if v.Template != nil {
@@ -208,7 +229,8 @@ func (s *Server) preview(c echo.Context, st composerState, v views.Composer) vie
 		case models.MessageImage:
 			p.Bubbles = append(p.Bubbles, views.Bubble{Kind: "image", ImageURL: m.Thumb})
 		case models.MessageBotCard:
-			b := views.Bubble{Kind: "card", Title: m.ModuleName}
+			// The module's name is staff's; recipients see its content only.
+			b := views.Bubble{Kind: "card"}
 			if st.checked != nil && i < len(st.checked.Content.Parts) {
 				if card := st.checked.Content.Parts[i].Card; card != nil {
 					// Modules are sent as written (the renderers fill no
@@ -285,6 +307,8 @@ func templateChoices(list []models.WATemplate, in composerInput) ([]views.Templa
 			chosen = templateForm(row, tpl, in)
 		}
 	}
+	// Approved first (they can be sent), each group by name as listed.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Approved && !out[j].Approved })
 	return out, chosen
 }
 
@@ -314,6 +338,10 @@ func templateForm(row models.WATemplate, tpl *whatsapp.Template, in composerInpu
 			f.Body = paramInputs(comp.Text, in.Body)
 		case whatsapp.ComponentFooter:
 			f.Footer = comp.Text
+		case whatsapp.ComponentButtons:
+			for _, b := range comp.Buttons {
+				f.ButtonTitles = append(f.ButtonTitles, b.Text)
+			}
 		}
 	}
 	for i, qr := range tpl.QuickReplyButtons() {
@@ -375,9 +403,7 @@ func templateBubble(f *views.TemplateForm, name string) views.Bubble {
 	}
 	b := views.Bubble{Kind: "template", Title: fill(f.HeaderText, f.Header), Footer: f.Footer}
 	b.Segments = []views.Segment{{Text: fill(f.BodyText, f.Body)}}
-	for _, bt := range f.Buttons {
-		b.Buttons = append(b.Buttons, bt.Title)
-	}
+	b.Buttons = append(b.Buttons, f.ButtonTitles...)
 	return b
 }
 
@@ -399,4 +425,12 @@ func (s *Server) renderComposer(c echo.Context, status int, st composerState) er
 		title = "compose.edit_title"
 	}
 	return s.render(c, status, views.ComposerPage(s.page(c, title, "broadcasts"), v))
+}
+
+// humanBytes words a file size (KB below a megabyte, else MB).
+func humanBytes(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d KB", max((n+512)>>10, 1))
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }

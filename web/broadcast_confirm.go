@@ -104,7 +104,7 @@ func (s *Server) broadcastProgress(c echo.Context) error {
 func (s *Server) confirmView(c echo.Context, b *models.Broadcast, ch *models.Channel, errs []string) (views.ConfirmPage, error) {
 	loc := s.Workspace().Location()
 	v := views.ConfirmPage{
-		ID: b.ID, Version: b.Version, Kind: ch.Kind, ChannelName: ch.Name, Subject: b.Subject, SendNow: b.SendNow,
+		ID: b.ID, Version: b.Version, Kind: ch.Kind, ChannelName: ch.Name, Subject: b.Subject, MessageTag: b.MessageTag, SendNow: b.SendNow,
 		EditHref: "/broadcasts/" + strconv.FormatUint(uint64(b.ID), 10) + "/edit", Errors: errs, CSRF: csrfToken(c),
 		Status: b.Status, Frozen: b.FrozenCount, DBWaitSince: s.dbWaitSince(b.Status),
 	}
@@ -115,8 +115,15 @@ func (s *Server) confirmView(c echo.Context, b *models.Broadcast, ch *models.Cha
 	if err != nil {
 		return v, err
 	}
+	checked, problems := models.ValidateDraft(s.db, d, models.ValidateEnv{Now: s.now(), PublicURL: s.Workspace().PublicURL})
 	if b.Status == models.BroadcastDraft {
-		v.PromoWarning = s.promoWarning(c, d)
+		v.PromoWarning = s.promoWarning(c, problems)
+	}
+	if row := checked.Template; row != nil {
+		v.TemplateName, v.TemplateLanguage, v.TemplateCategory = row.Name, row.Language, row.Category
+	}
+	if v.Preview, err = s.confirmPreview(c, b, ch, d, checked); err != nil {
+		return v, err
 	}
 	v.ShowQuota = ch.Kind == channels.KindLINE
 	quota := func(ch *models.Channel) (models.LineQuota, bool) {
@@ -153,10 +160,9 @@ func (s *Server) confirmView(c echo.Context, b *models.Broadcast, ch *models.Cha
 }
 
 // promoWarning words the promotional-content refusal the draft would
-// meet when confirmed ("" when none): the composer lets staff come here
+// meet when confirmed, from its validation errors ("" when none): the composer lets staff come here
 // with it, and the page must say what confirming will do.
-func (s *Server) promoWarning(c echo.Context, d models.Draft) string {
-	_, errs := models.ValidateDraft(s.db, d, models.ValidateEnv{Now: s.now(), PublicURL: s.Workspace().PublicURL})
+func (s *Server) promoWarning(c echo.Context, errs []models.FieldError) string {
 	for _, e := range errs {
 		if e.Code == codePromotional {
 			_, list := s.wordErrors(c, []models.FieldError{e})

@@ -393,7 +393,8 @@
         var img = field.querySelector("img.thumb");
         img.src = thumb;
         img.hidden = false;
-        status.textContent = r.j.width + " × " + r.j.height;
+        var size = r.j.bytes < 1048576 ? Math.max(Math.round(r.j.bytes / 1024), 1) + " KB" : (r.j.bytes / 1048576).toFixed(1) + " MB";
+        status.textContent = r.j.width + " × " + r.j.height + (r.j.bytes ? " · " + size : "");
         status.classList.remove("error");
         form.dispatchEvent(new Event("change", { bubbles: true }));
       })
