@@ -36,8 +36,8 @@ type ReportRow struct {
 	Subject, Kind, ChannelName, Status, When, Method, Creator string
 	Audience, Sent, Delivered, Read, Failed, Skipped          int64
 	Uncertain, Clicked                                        int64
-	// Rates as shown ("87.5%"); ReadRate is "" where the platform reports
-	// no reads (LINE).
+	// Rates as shown ("87.5%"); DeliveredRate and ReadRate are "" where
+	// the platform reports no receipts (LINE).
 	SentRate, DeliveredRate, ReadRate, FailedRate, SkippedRate string
 	// Progress of a sending (or paused) broadcast.
 	ShowProgress bool

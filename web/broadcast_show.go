@@ -113,13 +113,19 @@ func (s *Server) reportFigures(ctx context.Context, r *models.BroadcastListRow) 
 	f.Headline = []views.ReportFigure{
 		fig("audience", b.AudienceCount, ""),
 		fig("sent", b.SentCount, rateOf(b.SentCount, b.AudienceCount)),
-		fig("delivered", b.DeliveredCount, rateOf(b.DeliveredCount, b.AudienceCount)),
 	}
-	if r.ChannelKind != channels.KindLINE {
-		f.Headline = append(f.Headline, fig("read", b.ReadCount, rateOf(b.ReadCount, b.DeliveredCount)))
+	if r.ChannelKind == channels.KindLINE {
+		// LINE reports neither delivery nor reading: say so rather than
+		// show a rate of 0.
+		f.Headline = append(f.Headline, views.ReportFigure{Key: "delivered", Label: i18n.T(ctx, "report.fig.delivered"), Value: "—",
+			How: i18n.T(ctx, "report.line_no_reads")})
+	} else {
+		f.Headline = append(f.Headline,
+			fig("delivered", b.DeliveredCount, rateOf(b.DeliveredCount, b.AudienceCount)),
+			fig("read", b.ReadCount, rateOf(b.ReadCount, b.DeliveredCount)))
 	}
 	f.Headline = append(f.Headline,
-		fig("clicked", b.ClickedCount, rateOf(b.ClickedCount, b.DeliveredCount)),
+		fig("clicked", b.ClickedCount, rateOf(b.ClickedCount, clickBase(r))),
 		fig("replied", b.RepliedCount, rateOf(b.RepliedCount, b.SentCount)),
 		fig("failed", b.FailedCount, rateOf(b.FailedCount, b.AudienceCount)),
 		fig("skipped", b.SkippedCount, rateOf(b.SkippedCount, b.AudienceCount)),
@@ -130,9 +136,9 @@ func (s *Server) reportFigures(ctx context.Context, r *models.BroadcastListRow) 
 	step := func(key string, n int64) views.FunnelStep {
 		return views.FunnelStep{Key: key, Label: i18n.T(ctx, "report.fig."+key), N: n}
 	}
-	f.Funnel = []views.FunnelStep{step("audience", b.AudienceCount), step("sent", b.SentCount), step("delivered", b.DeliveredCount)}
+	f.Funnel = []views.FunnelStep{step("audience", b.AudienceCount), step("sent", b.SentCount)}
 	if r.ChannelKind != channels.KindLINE {
-		f.Funnel = append(f.Funnel, step("read", b.ReadCount))
+		f.Funnel = append(f.Funnel, step("delivered", b.DeliveredCount), step("read", b.ReadCount))
 	}
 	f.Funnel = append(f.Funnel, step("clicked", b.ClickedCount))
 	reasons, err := models.BroadcastReasons(s.db, b.ID)
@@ -195,4 +201,13 @@ func (s *Server) reportAudit(id uint) ([]views.ReportAuditEntry, error) {
 			Changes: models.AuditChangeLines(e.Diff)})
 	}
 	return out, nil
+}
+
+// clickBase is what clicks are a share of: the delivered people, or on
+// LINE (no delivery receipts) the accepted ones.
+func clickBase(r *models.BroadcastListRow) int64 {
+	if r.ChannelKind == channels.KindLINE {
+		return r.SentCount
+	}
+	return r.DeliveredCount
 }

@@ -48,8 +48,8 @@ func (s *Server) reportRow(c echo.Context, r *models.BroadcastListRow, u *models
 		Href: path, CSRF: csrfToken(c), Back: back,
 	}
 	v.SentRate = rateOf(b.SentCount, b.AudienceCount)
-	v.DeliveredRate = rateOf(b.DeliveredCount, b.AudienceCount)
 	if r.ChannelKind != channels.KindLINE {
+		v.DeliveredRate = rateOf(b.DeliveredCount, b.AudienceCount)
 		v.ReadRate = rateOf(b.ReadCount, b.DeliveredCount)
 	}
 	v.FailedRate = rateOf(b.FailedCount, b.AudienceCount)
