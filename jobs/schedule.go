@@ -68,6 +68,7 @@ func (sc *scheduler) start(ctx context.Context) error {
 		{"reclaim-claims", reclaimEvery, sc.r.reclaim},
 		{"refresh-wa-templates", templatesEvery, sc.r.refreshTemplates},
 		{"apply-receipts", receiptsEvery, sc.r.applyReceipts},
+		{"run-taps", tapsEvery, sc.r.runTaps},
 	}
 	for _, p := range periodic {
 		if _, err := sc.s.NewJob(gocron.DurationJob(p.every), gocron.NewTask(func() { p.run(ctx) }),
