@@ -69,6 +69,7 @@ func (sc *scheduler) start(ctx context.Context) error {
 		{"refresh-wa-templates", templatesEvery, sc.r.refreshTemplates},
 		{"apply-receipts", receiptsEvery, sc.r.applyReceipts},
 		{"run-taps", tapsEvery, sc.r.runTaps},
+		{"refresh-line-quota", quotaEvery, sc.r.refreshLineQuotas},
 	}
 	for _, p := range periodic {
 		if _, err := sc.s.NewJob(gocron.DurationJob(p.every), gocron.NewTask(func() { p.run(ctx) }),

@@ -37,11 +37,11 @@ func migrate0019(tx *gorm.DB) error {
 		ProfileFetchedAt *time.Time
 	}
 	type ChannelQuota struct {
-		ChannelID uint      `gorm:"primaryKey;autoIncrement:false"`
-		Unlimited bool      `gorm:"not null;default:false"`
-		Limit     int64     `gorm:"not null;default:0"`
-		Used      int64     `gorm:"not null;default:0"`
-		CheckedAt time.Time `gorm:"not null"`
+		ChannelID    uint      `gorm:"primaryKey;autoIncrement:false"`
+		Unlimited    bool      `gorm:"not null;default:false"`
+		MonthlyLimit int64     `gorm:"not null;default:0"`
+		Used         int64     `gorm:"not null;default:0"`
+		CheckedAt    time.Time `gorm:"not null"`
 	}
 	add := func(table string, model any, fields ...string) error {
 		for _, f := range fields {
@@ -60,7 +60,7 @@ func migrate0019(tx *gorm.DB) error {
 	if err := add("contacts", &Contact{}, "ProfileName", "ProfileFetchedAt"); err != nil {
 		return err
 	}
-	if err := tx.AutoMigrate(&ChannelQuota{}); err != nil {
+	if err := tx.Table("channel_quotas").AutoMigrate(&ChannelQuota{}); err != nil {
 		return fmt.Errorf("models: migrate 0019: %w", err)
 	}
 	for _, stmt := range []string{
