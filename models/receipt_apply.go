@@ -75,7 +75,10 @@ type receiptDelta struct{ sent, failed, delivered, read int64 }
 
 // ApplyReceipts applies up to limit stored receipts due at now, oldest
 // first, in one transaction. On PostgreSQL the events are locked with
-// SKIP LOCKED, so two instances take different batches.
+// SKIP LOCKED, so two instances take different batches. Receipts naming
+// messages (WhatsApp statuses, Messenger delivery mids) are applied a
+// channel at a time in a few statements for the whole batch; watermarks
+// a receipt at a time.
 func ApplyReceipts(db *gorm.DB, limit int, now time.Time) (ReceiptBatch, error) {
 	now = now.UTC()
 	var out ReceiptBatch
@@ -88,21 +91,35 @@ func ApplyReceipts(db *gorm.DB, limit int, now time.Time) (ReceiptBatch, error) 
 			return fmt.Errorf("models: read receipts to apply: %w", err)
 		}
 		out.Events = len(evs)
-		deltas := map[uint]*receiptDelta{}
-		var applied []uint64
+		a := &receiptApplier{tx: tx, now: now, out: &out, deltas: map[uint]*receiptDelta{},
+			found: map[uint64]bool{}, inflight: map[uint64]bool{}}
+		var order []uint
+		byChannel := map[uint][]receiptRow{}
 		for _, ev := range evs {
-			found, inflight, err := applyReceipt(tx, ev, deltas, &out, now)
-			if err != nil {
-				return fmt.Errorf("models: apply receipt %d: %w", ev.ID, err)
+			if byChannel[ev.ChannelID] == nil {
+				order = append(order, ev.ChannelID)
 			}
-			retry := (!found || inflight) && ev.ApplyTries+1 < receiptMaxTries && canMatch(ev)
+			byChannel[ev.ChannelID] = append(byChannel[ev.ChannelID], ev)
+		}
+		for _, ch := range order {
+			if err := a.byMessageID(ch, byChannel[ch]); err != nil {
+				return fmt.Errorf("models: apply receipts of channel %d: %w", ch, err)
+			}
+			for _, ev := range byChannel[ch] {
+				if err := a.watermark(ev); err != nil {
+					return fmt.Errorf("models: apply receipt %d: %w", ev.ID, err)
+				}
+			}
+		}
+		var applied []uint64
+		postponed := map[int][]uint64{} // tries so far → events
+		for _, ev := range evs {
+			found := a.found[ev.ID]
+			retry := (!found || a.inflight[ev.ID]) && ev.ApplyTries+1 < receiptMaxTries && canMatch(ev)
 			switch {
 			case retry:
 				out.Waiting++
-				if err := tx.Exec("UPDATE receipt_events SET apply_tries = apply_tries + 1, apply_after = ? WHERE id = ?",
-					now.Add(receiptRetryDelay(ev.ApplyTries)), ev.ID).Error; err != nil {
-					return fmt.Errorf("models: postpone receipt %d: %w", ev.ID, err)
-				}
+				postponed[ev.ApplyTries] = append(postponed[ev.ApplyTries], ev.ID)
 			case found:
 				out.Applied++
 				applied = append(applied, ev.ID)
@@ -111,7 +128,13 @@ func ApplyReceipts(db *gorm.DB, limit int, now time.Time) (ReceiptBatch, error) 
 				applied = append(applied, ev.ID)
 			}
 		}
-		for id, d := range deltas {
+		for tries, ids := range postponed {
+			if err := tx.Exec("UPDATE receipt_events SET apply_tries = apply_tries + 1, apply_after = ? WHERE id IN ?",
+				now.Add(receiptRetryDelay(tries)), ids).Error; err != nil {
+				return fmt.Errorf("models: postpone receipts: %w", err)
+			}
+		}
+		for id, d := range a.deltas {
 			if err := tx.Model(&Broadcast{}).Where("id = ?", id).Updates(map[string]any{
 				"sent_count":      gorm.Expr("sent_count + ?", d.sent),
 				"failed_count":    gorm.Expr("failed_count + ?", d.failed),
@@ -134,147 +157,309 @@ func ApplyReceipts(db *gorm.DB, limit int, now time.Time) (ReceiptBatch, error) 
 	return out, nil
 }
 
-// receiptMatch is the SQL condition on deliveries naming the messages a
-// receipt covers, with its arguments.
-type receiptMatch struct {
-	cond      string
-	args      []any
-	watermark bool // a person's messages up to a time (Messenger)
-	contact   []any
+// receiptApplier applies one batch inside its transaction.
+type receiptApplier struct {
+	tx     *gorm.DB
+	now    time.Time
+	out    *ReceiptBatch
+	deltas map[uint]*receiptDelta
+	// found: the receipt names a sent (or receipt-failed) delivery;
+	// inflight: a watermark's person has a delivery being sent now.
+	found, inflight map[uint64]bool
 }
 
-// matchOf builds the condition of ev: its message ids (WhatsApp wamid,
-// Messenger delivery mids) among the channel's broadcasts, and for a
-// watermark every message sent to the person up to it.
-func matchOf(ev receiptRow) (receiptMatch, bool) {
+func (a *receiptApplier) delta(id uint) *receiptDelta {
+	if a.deltas[id] == nil {
+		a.deltas[id] = &receiptDelta{}
+	}
+	return a.deltas[id]
+}
+
+// messageIDs lists the messages a receipt names.
+func (ev receiptRow) messageIDs() []string {
 	var ids []string
 	if ev.MessageID != "" {
 		ids = append(ids, ev.MessageID)
 	}
-	ids = append(ids, strings.Fields(ev.MessageIDs)...)
-	var m receiptMatch
-	var parts []string
-	if len(ids) > 0 {
-		parts = append(parts, "(provider_message_id IN ? AND broadcast_id IN (SELECT id FROM broadcasts WHERE channel_id = ?))")
-		m.args = append(m.args, ids, ev.ChannelID)
-	}
-	if ev.Watermark != nil && ev.UserID != "" && ev.Kind != string(channels.EventStatus) {
-		m.watermark = true
-		m.contact = []any{ev.ChannelID, ev.UserID}
-		parts = append(parts, "(contact_id IN (SELECT id FROM contacts WHERE channel_id = ? AND external_id = ?) AND sent_at <= ?)")
-		m.args = append(m.args, ev.ChannelID, ev.UserID, ev.Watermark.UTC().Add(ReceiptWatermarkSlack))
-	}
-	if len(parts) == 0 {
-		return m, false
-	}
-	m.cond = "(" + strings.Join(parts, " OR ") + ")"
-	return m, true
+	return append(ids, strings.Fields(ev.MessageIDs)...)
 }
 
-func canMatch(ev receiptRow) bool { _, ok := matchOf(ev); return ok }
+// midMarks is what a batch says of one message.
+type midMarks struct {
+	delivered, read *time.Time
+	failed          *receiptRow // the earliest failed status
+}
 
-// applyReceipt applies one receipt. found tells whether it names a sent
-// (or receipt-failed) delivery; inflight, for a watermark, whether the
-// person has a delivery being sent right now, which the watermark may
-// cover once its answer is recorded.
-func applyReceipt(tx *gorm.DB, ev receiptRow, deltas map[uint]*receiptDelta, out *ReceiptBatch, now time.Time) (found, inflight bool, err error) {
-	m, ok := matchOf(ev)
-	if !ok {
-		return false, false, nil
+func earliest(p **time.Time, t time.Time) {
+	if *p == nil || t.Before(**p) {
+		*p = &t
 	}
-	at := ev.OccurredAt.UTC()
-	delta := func(id uint) *receiptDelta {
-		if deltas[id] == nil {
-			deltas[id] = &receiptDelta{}
-		}
-		return deltas[id]
-	}
-	var n int64
-	if err := tx.Raw("SELECT COUNT(*) FROM deliveries WHERE (state = ? OR (state = ? AND provider_message_id <> '')) AND "+m.cond,
-		append([]any{DeliverySent, DeliveryFailed}, m.args...)...).Scan(&n).Error; err != nil {
-		return false, false, err
-	}
-	found = n > 0
-	if m.watermark {
-		var claimed int64
-		if err := tx.Raw("SELECT COUNT(*) FROM deliveries WHERE state = ? AND contact_id IN (SELECT id FROM contacts WHERE channel_id = ? AND external_id = ?)",
-			append([]any{DeliveryClaimed}, m.contact...)...).Scan(&claimed).Error; err != nil {
-			return false, false, err
-		}
-		inflight = claimed > 0
-	}
-	if !found {
-		return false, inflight, nil
-	}
-	var delivered, read bool
-	switch channels.EventKind(ev.Kind) {
-	case channels.EventDelivery:
-		delivered = true
-	case channels.EventRead:
-		delivered, read = true, true
-	case channels.EventStatus:
-		switch ev.Status {
-		case "delivered":
-			delivered = true
-		case "read":
-			delivered, read = true, true
-		case "failed":
-			ids, err := returningBroadcasts(tx, "UPDATE deliveries SET state = ?, reason = ?, detail = ?, updated_at = ?"+
-				" WHERE state = ? AND delivered_at IS NULL AND read_at IS NULL AND "+m.cond+" RETURNING broadcast_id",
-				append([]any{DeliveryFailed, WhatsAppStatusReason(ev.ErrorCode), statusDetail(ev), now, DeliverySent}, m.args...)...)
-			if err != nil {
-				return false, false, err
-			}
-			for _, id := range ids {
-				delta(id).sent--
-				delta(id).failed++
-				out.Failed++
-			}
-		}
-	}
-	if delivered {
-		// Proof of arrival undoes a "failed" status seen before it.
-		ids, err := returningBroadcasts(tx, "UPDATE deliveries SET state = ?, reason = '', detail = '', updated_at = ?"+
-			" WHERE state = ? AND provider_message_id <> '' AND "+m.cond+" RETURNING broadcast_id",
-			append([]any{DeliverySent, now, DeliveryFailed}, m.args...)...)
-		if err != nil {
-			return false, false, err
-		}
-		for _, id := range ids {
-			delta(id).sent++
-			delta(id).failed--
-			out.Restored++
-		}
-	}
-	for _, c := range []struct {
-		on  bool
-		col string
-		cnt func(*receiptDelta) *int64
-		tot *int64
-	}{
-		{delivered, "delivered_at", func(d *receiptDelta) *int64 { return &d.delivered }, &out.Delivered},
-		{read, "read_at", func(d *receiptDelta) *int64 { return &d.read }, &out.Read},
-	} {
-		if !c.on {
+}
+
+// byMessageID applies a channel's receipts that name messages, for the
+// whole batch at once: failed statuses first, then proofs of arrival
+// (which undo them), then delivered and read times.
+func (a *receiptApplier) byMessageID(channelID uint, evs []receiptRow) error {
+	marks := map[string]*midMarks{}
+	evMids := map[uint64][]string{}
+	for _, ev := range evs {
+		mids := ev.messageIDs()
+		if len(mids) == 0 {
 			continue
 		}
-		ids, err := returningBroadcasts(tx, "UPDATE deliveries SET "+c.col+" = ?, updated_at = ? WHERE state = ? AND "+c.col+" IS NULL AND "+
-			m.cond+" RETURNING broadcast_id", append([]any{at, now, DeliverySent}, m.args...)...)
+		evMids[ev.ID] = mids
+		at := ev.OccurredAt.UTC()
+		for _, mid := range mids {
+			m := marks[mid]
+			if m == nil {
+				m = &midMarks{}
+				marks[mid] = m
+			}
+			switch {
+			case ev.Kind == string(channels.EventDelivery), ev.Kind == string(channels.EventStatus) && ev.Status == "delivered":
+				earliest(&m.delivered, at)
+			case ev.Kind == string(channels.EventRead), ev.Kind == string(channels.EventStatus) && ev.Status == "read":
+				earliest(&m.delivered, at)
+				earliest(&m.read, at)
+			case ev.Kind == string(channels.EventStatus) && ev.Status == "failed":
+				if m.failed == nil || ev.OccurredAt.Before(m.failed.OccurredAt) {
+					m.failed = &ev
+				}
+			}
+		}
+	}
+	if len(marks) == 0 {
+		return nil
+	}
+	tx := a.tx
+	// The unary plus keeps SQLite's planner on the provider_message_id
+	// index: the (broadcast_id, state) one would read the whole broadcast.
+	ofChannel := " AND +broadcast_id IN (SELECT id FROM broadcasts WHERE channel_id = ?)"
+	all := make([]string, 0, len(marks))
+	for mid := range marks {
+		all = append(all, mid)
+	}
+	var found []string
+	if err := tx.Raw("SELECT provider_message_id FROM deliveries WHERE provider_message_id IN ? AND (state = ? OR (state = ? AND provider_message_id <> ''))"+
+		ofChannel, all, DeliverySent, DeliveryFailed, channelID).Scan(&found).Error; err != nil {
+		return err
+	}
+	isFound := make(map[string]bool, len(found))
+	for _, mid := range found {
+		isFound[mid] = true
+	}
+	for id, mids := range evMids {
+		for _, mid := range mids {
+			if isFound[mid] {
+				a.found[id] = true
+				break
+			}
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	// Failed statuses: only a message with no proof of arrival.
+	var failed, arrived []string
+	var reason, detail caseOf
+	for _, mid := range found {
+		m := marks[mid]
+		if m.failed != nil && m.delivered == nil { // the batch itself may prove arrival
+			failed = append(failed, mid)
+			reason.add(mid, WhatsAppStatusReason(m.failed.ErrorCode))
+			detail.add(mid, statusDetail(*m.failed))
+		}
+		if m.delivered != nil {
+			arrived = append(arrived, mid)
+		}
+	}
+	if len(failed) > 0 {
+		args := append(append([]any{DeliveryFailed}, reason.args...), detail.args...)
+		args = append(args, a.now, DeliverySent, failed, channelID)
+		ids, err := returningBroadcasts(tx, "UPDATE deliveries SET state = ?, reason = "+reason.sql(tx, "")+", detail = "+detail.sql(tx, "")+
+			", updated_at = ? WHERE state = ? AND delivered_at IS NULL AND read_at IS NULL AND provider_message_id IN ?"+ofChannel+
+			" RETURNING broadcast_id", args...)
 		if err != nil {
-			return false, false, err
+			return err
 		}
 		for _, id := range ids {
-			*c.cnt(delta(id))++
-			*c.tot++
+			a.delta(id).sent--
+			a.delta(id).failed++
+			a.out.Failed++
+		}
+	}
+	if len(arrived) > 0 {
+		// Proof of arrival undoes a "failed" status seen before it.
+		ids, err := returningBroadcasts(tx, "UPDATE deliveries SET state = ?, reason = '', detail = '', updated_at = ?"+
+			" WHERE state = ? AND provider_message_id <> '' AND provider_message_id IN ?"+ofChannel+" RETURNING broadcast_id",
+			DeliverySent, a.now, DeliveryFailed, arrived, channelID)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			a.delta(id).sent++
+			a.delta(id).failed--
+			a.out.Restored++
+		}
+	}
+	for _, col := range []string{"delivered_at", "read_at"} {
+		var pairs []any
+		for _, mid := range found {
+			t := marks[mid].delivered
+			if col == "read_at" {
+				t = marks[mid].read
+			}
+			if t != nil {
+				pairs = append(pairs, mid, *t)
+			}
+		}
+		if len(pairs) == 0 {
+			continue
+		}
+		from, vargs := midValues(tx, pairs)
+		ofChannelD := " AND deliveries.broadcast_id IN (SELECT id FROM broadcasts WHERE channel_id = ?)"
+		args := append(append([]any{a.now}, vargs...), DeliverySent, channelID)
+		ids, err := returningBroadcasts(tx, "UPDATE deliveries SET "+col+" = v.t, updated_at = ? FROM "+from+
+			" WHERE deliveries.provider_message_id = v.mid AND deliveries.state = ? AND deliveries."+col+" IS NULL"+ofChannelD+
+			" RETURNING deliveries.broadcast_id", args...)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if col == "delivered_at" {
+				a.delta(id).delivered++
+				a.out.Delivered++
+			} else {
+				a.delta(id).read++
+				a.out.Read++
+			}
 		}
 		// An earlier time than the one stored wins (a "delivered" after
 		// the "read" that set delivered_at); no counter moves.
-		if err := tx.Exec("UPDATE deliveries SET "+c.col+" = ? WHERE state = ? AND "+c.col+" > ? AND "+m.cond,
-			append([]any{at, DeliverySent, at}, m.args...)...).Error; err != nil {
-			return false, false, err
+		if err := tx.Exec("UPDATE deliveries SET "+col+" = v.t FROM "+from+" WHERE deliveries.provider_message_id = v.mid"+
+			" AND deliveries.state = ? AND deliveries."+col+" > v.t"+ofChannelD, append(append([]any{}, vargs...), DeliverySent, channelID)...).Error; err != nil {
+			return err
 		}
 	}
-	return true, inflight, nil
+	return nil
+}
+
+// midValues is a FROM item v(mid, t) of (message id, time) pairs.
+func midValues(tx *gorm.DB, pairs []any) (string, []any) {
+	row := "(?, ?)"
+	if IsPostgres(tx) {
+		row = "(?, CAST(? AS timestamptz))"
+	}
+	var b strings.Builder
+	b.WriteString("(SELECT column1 AS mid, column2 AS t FROM (VALUES ")
+	for i := 0; i < len(pairs); i += 2 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(") AS x) AS v")
+	return b.String(), pairs
+}
+
+// caseOf builds "CASE provider_message_id WHEN ? THEN ? … END".
+type caseOf struct {
+	n    int
+	args []any
+}
+
+func (c *caseOf) add(mid string, v any) {
+	c.n++
+	c.args = append(c.args, mid, v)
+}
+
+// sql is the CASE expression; PostgreSQL types its parameters as text
+// unless told (pgType).
+func (c *caseOf) sql(tx *gorm.DB, pgType string) string {
+	then := "?"
+	if pgType != "" && IsPostgres(tx) {
+		then = "CAST(? AS " + pgType + ")"
+	}
+	var b strings.Builder
+	b.WriteString("CASE provider_message_id")
+	for range c.n {
+		b.WriteString(" WHEN ? THEN " + then)
+	}
+	b.WriteString(" END")
+	return b.String()
+}
+
+// receiptMatch is the SQL condition on deliveries naming the messages a
+// watermark covers: every message sent to the person up to it.
+type receiptMatch struct {
+	cond string
+	args []any
+}
+
+// watermarkOf builds the condition of a Messenger watermark.
+func watermarkOf(ev receiptRow) (receiptMatch, bool) {
+	if ev.Watermark == nil || ev.UserID == "" || ev.Kind == string(channels.EventStatus) {
+		return receiptMatch{}, false
+	}
+	return receiptMatch{
+		cond: "contact_id IN (SELECT id FROM contacts WHERE channel_id = ? AND external_id = ?) AND sent_at <= ?",
+		args: []any{ev.ChannelID, ev.UserID, ev.Watermark.UTC().Add(ReceiptWatermarkSlack)},
+	}, true
+}
+
+// canMatch tells whether a receipt can ever name a delivery.
+func canMatch(ev receiptRow) bool {
+	_, ok := watermarkOf(ev)
+	return ok || len(ev.messageIDs()) > 0
+}
+
+// watermark applies a Messenger delivery or read watermark.
+func (a *receiptApplier) watermark(ev receiptRow) error {
+	m, ok := watermarkOf(ev)
+	if !ok {
+		return nil
+	}
+	tx := a.tx
+	var st struct{ Claimed, Sent int64 }
+	if err := tx.Raw("SELECT COALESCE(SUM(CASE WHEN state = ? THEN 1 ELSE 0 END), 0) AS claimed,"+
+		" COALESCE(SUM(CASE WHEN state = ? THEN 1 ELSE 0 END), 0) AS sent FROM deliveries"+
+		" WHERE contact_id IN (SELECT id FROM contacts WHERE channel_id = ? AND external_id = ?)",
+		DeliveryClaimed, DeliverySent, ev.ChannelID, ev.UserID).Scan(&st).Error; err != nil {
+		return err
+	}
+	if st.Claimed > 0 {
+		a.inflight[ev.ID] = true
+	}
+	if st.Sent == 0 {
+		return nil
+	}
+	a.found[ev.ID] = true
+	at := ev.OccurredAt.UTC()
+	cols := []string{"delivered_at"}
+	if ev.Kind == string(channels.EventRead) {
+		cols = append(cols, "read_at")
+	}
+	for _, col := range cols {
+		ids, err := returningBroadcasts(tx, "UPDATE deliveries SET "+col+" = ?, updated_at = ? WHERE state = ? AND "+col+" IS NULL AND "+
+			m.cond+" RETURNING broadcast_id", append([]any{at, a.now, DeliverySent}, m.args...)...)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if col == "delivered_at" {
+				a.delta(id).delivered++
+				a.out.Delivered++
+			} else {
+				a.delta(id).read++
+				a.out.Read++
+			}
+		}
+		if err := tx.Exec("UPDATE deliveries SET "+col+" = ? WHERE state = ? AND "+col+" > ? AND "+m.cond,
+			append([]any{at, DeliverySent, at}, m.args...)...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // returningBroadcasts runs an UPDATE … RETURNING broadcast_id.
