@@ -75,10 +75,10 @@ type receiptDelta struct{ sent, failed, delivered, read int64 }
 
 // ApplyReceipts applies up to limit stored receipts due at now, oldest
 // first, in one transaction. On PostgreSQL the events are locked with
-// SKIP LOCKED, so two instances take different batches. Receipts naming
-// messages (WhatsApp statuses, Messenger delivery mids) are applied a
-// channel at a time in a few statements for the whole batch; watermarks
-// a receipt at a time.
+// SKIP LOCKED, so two instances take different batches. The batch is
+// applied a channel at a time in a few statements: the deliveries the
+// receipts name (by message id, or a watermark's person) are read by
+// index, and their times set by primary key.
 func ApplyReceipts(db *gorm.DB, limit int, now time.Time) (ReceiptBatch, error) {
 	now = now.UTC()
 	var out ReceiptBatch
@@ -105,10 +105,8 @@ func ApplyReceipts(db *gorm.DB, limit int, now time.Time) (ReceiptBatch, error) 
 			if err := a.byMessageID(ch, byChannel[ch]); err != nil {
 				return fmt.Errorf("models: apply receipts of channel %d: %w", ch, err)
 			}
-			for _, ev := range byChannel[ch] {
-				if err := a.watermark(ev); err != nil {
-					return fmt.Errorf("models: apply receipt %d: %w", ev.ID, err)
-				}
+			if err := a.watermarks(ch, byChannel[ch]); err != nil {
+				return fmt.Errorf("models: apply watermarks of channel %d: %w", ch, err)
 			}
 		}
 		var applied []uint64
@@ -239,14 +237,19 @@ func (a *receiptApplier) byMessageID(channelID uint, evs []receiptRow) error {
 	for mid := range marks {
 		all = append(all, mid)
 	}
-	var found []string
-	if err := tx.Raw("SELECT provider_message_id FROM deliveries WHERE provider_message_id IN ? AND (state = ? OR (state = ? AND provider_message_id <> ''))"+
-		ofChannel, all, DeliverySent, DeliveryFailed, channelID).Scan(&found).Error; err != nil {
+	var rows []struct {
+		ID                uint64
+		ProviderMessageID string
+	}
+	if err := tx.Raw("SELECT id, provider_message_id FROM deliveries WHERE provider_message_id IN ? AND (state = ? OR (state = ? AND provider_message_id <> ''))"+
+		ofChannel, all, DeliverySent, DeliveryFailed, channelID).Scan(&rows).Error; err != nil {
 		return err
 	}
-	isFound := make(map[string]bool, len(found))
-	for _, mid := range found {
-		isFound[mid] = true
+	found := make([]string, 0, len(rows))
+	isFound := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		found = append(found, r.ProviderMessageID)
+		isFound[r.ProviderMessageID] = true
 	}
 	for id, mids := range evMids {
 		for _, mid := range mids {
@@ -302,64 +305,67 @@ func (a *receiptApplier) byMessageID(channelID uint, evs []receiptRow) error {
 			a.out.Restored++
 		}
 	}
-	for _, col := range []string{"delivered_at", "read_at"} {
-		var pairs []any
-		for _, mid := range found {
-			t := marks[mid].delivered
-			if col == "read_at" {
-				t = marks[mid].read
-			}
-			if t != nil {
-				pairs = append(pairs, mid, *t)
-			}
+	delivered, read := map[uint64]time.Time{}, map[uint64]time.Time{}
+	for _, r := range rows {
+		m := marks[r.ProviderMessageID]
+		if m.delivered != nil {
+			delivered[r.ID] = *m.delivered
 		}
-		if len(pairs) == 0 {
-			continue
-		}
-		from, vargs := midValues(tx, pairs)
-		ofChannelD := " AND deliveries.broadcast_id IN (SELECT id FROM broadcasts WHERE channel_id = ?)"
-		args := append(append([]any{a.now}, vargs...), DeliverySent, channelID)
-		ids, err := returningBroadcasts(tx, "UPDATE deliveries SET "+col+" = v.t, updated_at = ? FROM "+from+
-			" WHERE deliveries.provider_message_id = v.mid AND deliveries.state = ? AND deliveries."+col+" IS NULL"+ofChannelD+
-			" RETURNING deliveries.broadcast_id", args...)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if col == "delivered_at" {
-				a.delta(id).delivered++
-				a.out.Delivered++
-			} else {
-				a.delta(id).read++
-				a.out.Read++
-			}
-		}
-		// An earlier time than the one stored wins (a "delivered" after
-		// the "read" that set delivered_at); no counter moves.
-		if err := tx.Exec("UPDATE deliveries SET "+col+" = v.t FROM "+from+" WHERE deliveries.provider_message_id = v.mid"+
-			" AND deliveries.state = ? AND deliveries."+col+" > v.t"+ofChannelD, append(append([]any{}, vargs...), DeliverySent, channelID)...).Error; err != nil {
-			return err
+		if m.read != nil {
+			read[r.ID] = *m.read
 		}
 	}
-	return nil
+	if err := a.setTimes("delivered_at", delivered); err != nil {
+		return err
+	}
+	return a.setTimes("read_at", read)
 }
 
-// midValues is a FROM item v(mid, t) of (message id, time) pairs.
-func midValues(tx *gorm.DB, pairs []any) (string, []any) {
-	row := "(?, ?)"
+// setTimes sets col of the given sent deliveries to their time when it is
+// NULL (counted) or later (not counted), by id: the primary key drives
+// both statements whatever the planner thinks of the rest.
+func (a *receiptApplier) setTimes(col string, times map[uint64]time.Time) error {
+	if len(times) == 0 {
+		return nil
+	}
+	tx := a.tx
+	then := "?"
 	if IsPostgres(tx) {
-		row = "(?, CAST(? AS timestamptz))"
+		then = "CAST(? AS timestamptz)"
 	}
-	var b strings.Builder
-	b.WriteString("(SELECT column1 AS mid, column2 AS t FROM (VALUES ")
-	for i := 0; i < len(pairs); i += 2 {
-		if i > 0 {
-			b.WriteString(", ")
+	ids := make([]uint64, 0, len(times))
+	var cases strings.Builder
+	var cargs []any
+	cases.WriteString("CASE id")
+	for id, t := range times {
+		ids = append(ids, id)
+		cases.WriteString(" WHEN ? THEN " + then)
+		cargs = append(cargs, id, t.UTC())
+	}
+	cases.WriteString(" END")
+	set := cases.String()
+	args := append(append([]any{}, cargs...), a.now, DeliverySent, ids)
+	moved, err := returningBroadcasts(tx, "UPDATE deliveries SET "+col+" = "+set+", updated_at = ? WHERE state = ? AND id IN ? AND "+col+
+		" IS NULL RETURNING broadcast_id", args...)
+	if err != nil {
+		return err
+	}
+	for _, id := range moved {
+		if col == "delivered_at" {
+			a.delta(id).delivered++
+			a.out.Delivered++
+		} else {
+			a.delta(id).read++
+			a.out.Read++
 		}
-		b.WriteString(row)
 	}
-	b.WriteString(") AS x) AS v")
-	return b.String(), pairs
+	// An earlier time than the one stored wins (a "delivered" after the
+	// "read" that set delivered_at); no counter moves.
+	args = append(append(append([]any{}, cargs...), DeliverySent, ids), cargs...)
+	if err := tx.Exec("UPDATE deliveries SET "+col+" = "+set+" WHERE state = ? AND id IN ? AND "+col+" > "+set, args...).Error; err != nil {
+		return err
+	}
+	return nil
 }
 
 // caseOf builds "CASE provider_message_id WHEN ? THEN ? … END".
@@ -389,77 +395,128 @@ func (c *caseOf) sql(tx *gorm.DB, pgType string) string {
 	return b.String()
 }
 
-// receiptMatch is the SQL condition on deliveries naming the messages a
-// watermark covers: every message sent to the person up to it.
-type receiptMatch struct {
-	cond string
-	args []any
-}
-
-// watermarkOf builds the condition of a Messenger watermark.
-func watermarkOf(ev receiptRow) (receiptMatch, bool) {
-	if ev.Watermark == nil || ev.UserID == "" || ev.Kind == string(channels.EventStatus) {
-		return receiptMatch{}, false
-	}
-	return receiptMatch{
-		cond: "contact_id IN (SELECT id FROM contacts WHERE channel_id = ? AND external_id = ?) AND sent_at <= ?",
-		args: []any{ev.ChannelID, ev.UserID, ev.Watermark.UTC().Add(ReceiptWatermarkSlack)},
-	}, true
+// isWatermark tells whether ev is a Messenger watermark: it covers every
+// message sent to the person up to it.
+func isWatermark(ev receiptRow) bool {
+	return ev.Watermark != nil && ev.UserID != "" && ev.Kind != string(channels.EventStatus)
 }
 
 // canMatch tells whether a receipt can ever name a delivery.
 func canMatch(ev receiptRow) bool {
-	_, ok := watermarkOf(ev)
-	return ok || len(ev.messageIDs()) > 0
+	return isWatermark(ev) || len(ev.messageIDs()) > 0
 }
 
-// watermark applies a Messenger delivery or read watermark.
-func (a *receiptApplier) watermark(ev receiptRow) error {
-	m, ok := watermarkOf(ev)
-	if !ok {
+// watermarks applies a channel's Messenger delivery and read watermarks
+// for the whole batch: each sent delivery takes the earliest time of the
+// watermarks covering it (sent_at up to the watermark, with the slack).
+func (a *receiptApplier) watermarks(channelID uint, evs []receiptRow) error {
+	var wms []receiptRow
+	uids := map[string]bool{}
+	for _, ev := range evs {
+		if isWatermark(ev) {
+			wms = append(wms, ev)
+			uids[ev.UserID] = true
+		}
+	}
+	if len(wms) == 0 {
 		return nil
 	}
 	tx := a.tx
-	var st struct{ Claimed, Sent int64 }
-	if err := tx.Raw("SELECT COALESCE(SUM(CASE WHEN state = ? THEN 1 ELSE 0 END), 0) AS claimed,"+
-		" COALESCE(SUM(CASE WHEN state = ? THEN 1 ELSE 0 END), 0) AS sent FROM deliveries"+
-		" WHERE contact_id IN (SELECT id FROM contacts WHERE channel_id = ? AND external_id = ?)",
-		DeliveryClaimed, DeliverySent, ev.ChannelID, ev.UserID).Scan(&st).Error; err != nil {
+	list := make([]string, 0, len(uids))
+	for u := range uids {
+		list = append(list, u)
+	}
+	var people []struct {
+		UID     string
+		Claimed int64
+		Sent    int64
+	}
+	if err := tx.Raw("SELECT c.external_id AS uid, SUM(CASE WHEN d.state = ? THEN 1 ELSE 0 END) AS claimed,"+
+		" SUM(CASE WHEN d.state = ? THEN 1 ELSE 0 END) AS sent FROM contacts c JOIN deliveries d ON d.contact_id = c.id"+
+		" WHERE c.channel_id = ? AND c.external_id IN ? GROUP BY c.external_id",
+		DeliveryClaimed, DeliverySent, channelID, list).Scan(&people).Error; err != nil {
 		return err
 	}
-	if st.Claimed > 0 {
-		a.inflight[ev.ID] = true
+	sent, claimed := map[string]bool{}, map[string]bool{}
+	for _, p := range people {
+		sent[p.UID], claimed[p.UID] = p.Sent > 0, p.Claimed > 0
 	}
-	if st.Sent == 0 {
+	for _, ev := range wms {
+		a.found[ev.ID] = a.found[ev.ID] || sent[ev.UserID]
+		a.inflight[ev.ID] = claimed[ev.UserID]
+	}
+	// The people's sent deliveries that this batch can still change, read
+	// by the contact index; each takes, per column, the earliest time of
+	// the watermarks covering it.
+	contacts := map[string]uint64{}
+	var cids []uint64
+	var cs []struct {
+		ExternalID string
+		ID         uint64
+	}
+	if err := tx.Raw("SELECT external_id, id FROM contacts WHERE channel_id = ? AND external_id IN ?", channelID, list).Scan(&cs).Error; err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if sent[c.ExternalID] {
+			contacts[c.ExternalID] = c.ID
+			cids = append(cids, c.ID)
+		}
+	}
+	if len(cids) == 0 {
 		return nil
 	}
-	a.found[ev.ID] = true
-	at := ev.OccurredAt.UTC()
-	cols := []string{"delivered_at"}
-	if ev.Kind == string(channels.EventRead) {
-		cols = append(cols, "read_at")
-	}
-	for _, col := range cols {
-		ids, err := returningBroadcasts(tx, "UPDATE deliveries SET "+col+" = ?, updated_at = ? WHERE state = ? AND "+col+" IS NULL AND "+
-			m.cond+" RETURNING broadcast_id", append([]any{at, a.now, DeliverySent}, m.args...)...)
-		if err != nil {
-			return err
+	// A delivery whose times are all at or before the batch's earliest
+	// receipt cannot change.
+	first := wms[0].OccurredAt
+	for _, ev := range wms {
+		if ev.OccurredAt.Before(first) {
+			first = ev.OccurredAt
 		}
-		for _, id := range ids {
-			if col == "delivered_at" {
-				a.delta(id).delivered++
-				a.out.Delivered++
-			} else {
-				a.delta(id).read++
-				a.out.Read++
+	}
+	first = first.UTC()
+	var ds []struct {
+		ID          uint64
+		ContactID   uint64
+		SentAt      time.Time
+		DeliveredAt *time.Time
+		ReadAt      *time.Time
+	}
+	if err := tx.Raw("SELECT id, contact_id, sent_at, delivered_at, read_at FROM deliveries WHERE contact_id IN ? AND state = ?"+
+		" AND sent_at IS NOT NULL AND (delivered_at IS NULL OR delivered_at > ? OR read_at IS NULL OR read_at > ?)",
+		cids, DeliverySent, first, first).Scan(&ds).Error; err != nil {
+		return err
+	}
+	byContact := map[uint64][]int{}
+	for i, d := range ds {
+		byContact[d.ContactID] = append(byContact[d.ContactID], i)
+	}
+	delivered, read := map[uint64]time.Time{}, map[uint64]time.Time{}
+	for _, ev := range wms {
+		cid, ok := contacts[ev.UserID]
+		if !ok {
+			continue
+		}
+		upTo, at := ev.Watermark.UTC().Add(ReceiptWatermarkSlack), ev.OccurredAt.UTC()
+		for _, i := range byContact[cid] {
+			d := ds[i]
+			if d.SentAt.After(upTo) {
+				continue
+			}
+			if t, seen := delivered[d.ID]; !seen || at.Before(t) {
+				delivered[d.ID] = at
+			}
+			if ev.Kind == string(channels.EventRead) {
+				if t, seen := read[d.ID]; !seen || at.Before(t) {
+					read[d.ID] = at
+				}
 			}
 		}
-		if err := tx.Exec("UPDATE deliveries SET "+col+" = ? WHERE state = ? AND "+col+" > ? AND "+m.cond,
-			append([]any{at, DeliverySent, at}, m.args...)...).Error; err != nil {
-			return err
-		}
 	}
-	return nil
+	if err := a.setTimes("delivered_at", delivered); err != nil {
+		return err
+	}
+	return a.setTimes("read_at", read)
 }
 
 // returningBroadcasts runs an UPDATE … RETURNING broadcast_id.
