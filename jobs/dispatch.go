@@ -154,6 +154,9 @@ type channelRun struct {
 	brk    *breaker
 	// marks records dispatched requests on channels without retry keys.
 	marks *dispatchMarks
+	// profiles fills the name parameter with fresh profile names (nil:
+	// the channel reads no profiles).
+	profiles *profileNames
 
 	mu         sync.Mutex
 	broadcasts map[uint]*sendState
@@ -226,6 +229,7 @@ func (d *dispatcher) runChannel(ctx, reqCtx context.Context, channelID uint) err
 	}
 	cr := &channelRun{d: d, ch: ch, sender: sender, brk: newBreaker(d.cfg.Breaker), broadcasts: map[uint]*sendState{}}
 	cr.mc, _ = sender.(Multicaster)
+	cr.profiles = newProfileNames(d.r, sender)
 	cr.rates, err = d.joinRates(ctx, ch)
 	if err != nil {
 		return err
@@ -442,8 +446,10 @@ func (cr *channelRun) push(ctx, reqCtx context.Context, st *sendState, claimID s
 	var mu sync.Mutex
 	var released []uint64
 	var wg sync.WaitGroup
+	names := cr.profiles.batch(ctx, st, rows, send) // nil unless the content has the name parameter
 	for _, i := range send {
 		wg.Go(func() {
+			name := names.of(reqCtx, rows[i])
 			waited, err := cr.rates.waitPush(ctx)
 			cr.d.m.rateWait.WithLabelValues(cr.ch.Kind).Add(waited.Seconds())
 			if err == nil && cr.marks != nil {
@@ -464,7 +470,7 @@ func (cr *channelRun) push(ctx, reqCtx context.Context, st *sendState, claimID s
 				return
 			}
 			row := rows[i]
-			res := cr.sender.Send(reqCtx, Outgoing{To: row.ExternalID, Name: row.Name, Content: st.content,
+			res := cr.sender.Send(reqCtx, Outgoing{To: row.ExternalID, Name: name, Content: st.content,
 				MessageTag: st.platformTag, Key: row.RetryKey, BroadcastID: st.id, FromPart: row.PartsSent})
 			cr.apply(st, &outs[i], row, res)
 		})

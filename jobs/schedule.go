@@ -67,6 +67,9 @@ func (sc *scheduler) start(ctx context.Context) error {
 		{"sync-scheduled", syncEvery, func(context.Context) { sc.sync() }},
 		{"reclaim-claims", reclaimEvery, sc.r.reclaim},
 		{"refresh-wa-templates", templatesEvery, sc.r.refreshTemplates},
+		{"apply-receipts", receiptsEvery, sc.r.applyReceipts},
+		{"run-taps", tapsEvery, sc.r.runTaps},
+		{"refresh-line-quota", quotaEvery, sc.r.refreshLineQuotas},
 	}
 	for _, p := range periodic {
 		if _, err := sc.s.NewJob(gocron.DurationJob(p.every), gocron.NewTask(func() { p.run(ctx) }),

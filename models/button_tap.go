@@ -18,6 +18,13 @@ type ButtonTap struct {
 	Button      int    `gorm:"not null"` // channels.Card.TapTargets index
 	ContactID   uint64 `gorm:"not null"`
 	At          time.Time
+	// Action is a WhatsApp template button's action (channels.Action*),
+	// run once by the background work: ActionState says how far (see
+	// TapPending), ActionDetail why it did not run.
+	Action       string `gorm:"size:16;not null;default:''"`
+	ActionState  string `gorm:"size:12;not null;default:''"`
+	ActionAt     *time.Time
+	ActionDetail string `gorm:"size:500;not null;default:''"`
 }
 
 // RecordTap records a tap from contact contactID at time at, inside the
@@ -40,7 +47,8 @@ func RecordTap(tx *gorm.DB, contactID uint64, tap channels.TapPayload, at time.T
 		return false, nil
 	}
 	at = at.UTC()
-	row := ButtonTap{BroadcastID: tap.BroadcastID, ModuleID: tap.ModuleID, Button: tap.Button, ContactID: contactID, At: at}
+	row := ButtonTap{BroadcastID: tap.BroadcastID, ModuleID: tap.ModuleID, Button: tap.Button, ContactID: contactID, At: at,
+		Action: tap.Action, ActionState: tapActionState(tap.Action)}
 	if err := tx.Create(&row).Error; err != nil {
 		return false, fmt.Errorf("models: record tap on broadcast %d: %w", tap.BroadcastID, err)
 	}

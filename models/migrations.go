@@ -36,6 +36,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0016_bulk_write_guard", Migrate: migrate0016},
 		{ID: "0017_rate_leases", Migrate: migrate0017},
 		{ID: "0018_delivery_parts_sent", Migrate: migrate0018},
+		{ID: "0019_receipts_taps_profiles_quotas", Migrate: migrate0019},
 		{ID: "0021_deliveries_pending_batch_index", Migrate: migrate0021},
 		{ID: "0022_delivery_dispatched_at", Migrate: migrate0022},
 	}
