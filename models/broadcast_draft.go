@@ -332,6 +332,9 @@ func updateDraft(tx *gorm.DB, d Draft, ch *Channel, id uint, version int, who Ac
 	if err != nil {
 		return nil, err
 	}
+	if err := mayEdit(tx, b, who); err != nil {
+		return nil, err
+	}
 	switch {
 	case b.ChannelID != ch.ID:
 		return nil, DraftErrors{{Field: "channel_id", Code: "channel_fixed"}}
@@ -358,6 +361,11 @@ func updateDraft(tx *gorm.DB, d Draft, ch *Channel, id uint, version int, who Ac
 			return nil, err
 		}
 		fresh.AudienceID, fresh.Filter, fresh.Timezone, fresh.All = old.AudienceID, old.Filter, old.Timezone, old.All
+		if fresh.SendNow || fresh.ScheduledAt == nil {
+			// A confirmed broadcast always has its time: "now" is now.
+			at := now.UTC().Truncate(time.Second)
+			fresh.ScheduledAt = &at
+		}
 		cols = fresh
 	}
 	diff := cols.diff(old)
@@ -377,6 +385,23 @@ func updateDraft(tx *gorm.DB, d Draft, ch *Channel, id uint, version int, who Ac
 		return nil, err
 	}
 	return FindBroadcast(tx, id)
+}
+
+// mayEdit refuses an edit by a signed-in user who is neither the
+// broadcast's creator nor an admin (ErrBroadcastForbidden). omnicast's
+// own changes (no user) are not staff edits.
+func mayEdit(tx *gorm.DB, b *Broadcast, who Actor) error {
+	if who.UserID == 0 {
+		return nil
+	}
+	u, err := FindUser(tx, who.UserID)
+	if err != nil {
+		return fmt.Errorf("models: who edits broadcast %d: %w", b.ID, err)
+	}
+	if !CanControl(b, u) {
+		return ErrBroadcastForbidden
+	}
+	return nil
 }
 
 // sameAudience tells whether a draft names the audience a broadcast
