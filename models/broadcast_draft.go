@@ -141,7 +141,14 @@ type draftColumns struct {
 }
 
 func columnsOf(b *Broadcast) draftColumns {
-	return draftColumns{Subject: b.Subject, MessageTag: b.MessageTag, SendNow: b.SendNow, ScheduledAt: b.ScheduledAt,
+	at := b.ScheduledAt
+	if at != nil {
+		// PostgreSQL reads times back in the session's zone: compared in
+		// UTC, an unchanged time is no change.
+		u := at.UTC()
+		at = &u
+	}
+	return draftColumns{Subject: b.Subject, MessageTag: b.MessageTag, SendNow: b.SendNow, ScheduledAt: at,
 		ApplyTags: b.ApplyTags, Content: b.Content, AudienceID: b.AudienceID, Filter: b.AudienceFilter,
 		Timezone: b.AudienceTimezone, All: b.AudienceAll}
 }
@@ -434,4 +441,13 @@ func DraftOf(b *Broadcast) (Draft, error) {
 		d.audienceZone = b.AudienceTimezone
 	}
 	return d, nil
+}
+
+// WithAudienceOf gives d the audience of stored (a draft read back by
+// DraftOf): an edit of a saved broadcast keeps the audience it was
+// composed for, whichever way it was named (a saved selection, or the
+// API's filter with the zone its dates were read in).
+func (d Draft) WithAudienceOf(stored Draft) Draft {
+	d.Audience, d.audienceZone = stored.Audience, stored.audienceZone
+	return d
 }

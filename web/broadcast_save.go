@@ -62,6 +62,13 @@ func (s *Server) saveComposer(c echo.Context, st composerState) error {
 	}
 	now, loc := s.now(), s.Workspace().Location()
 	d := st.in.draft(st.ch, st.templates, loc)
+	if st.b != nil {
+		stored, err := models.DraftOf(st.b)
+		if err != nil {
+			return err
+		}
+		d = d.WithAudienceOf(stored)
+	}
 	id, version := uint(0), 0
 	if st.b != nil {
 		id, version = st.b.ID, st.in.Version
