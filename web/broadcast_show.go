@@ -135,9 +135,13 @@ func (s *Server) reportFigures(ctx context.Context, r *models.BroadcastListRow) 
 		f.Funnel = append(f.Funnel, step("read", b.ReadCount))
 	}
 	f.Funnel = append(f.Funnel, step("clicked", b.ClickedCount))
-	reasons, err := models.BroadcastReasons(s.db, b.ID)
-	if err != nil {
-		return f, err
+	var reasons []models.ReasonCount
+	if b.FailedCount+b.SkippedCount+b.UncertainCount > 0 {
+		// Only then are there rows to group (the counters say so).
+		var err error
+		if reasons, err = models.BroadcastReasons(s.db, b.ID); err != nil {
+			return f, err
+		}
 	}
 	for _, rc := range reasons {
 		code := rc.Reason
@@ -147,6 +151,11 @@ func (s *Server) reportFigures(ctx context.Context, r *models.BroadcastListRow) 
 		f.Reasons = append(f.Reasons, views.ReportReason{State: rc.State, Reason: code, N: rc.N,
 			Label: reasonWords(ctx, "report.reason.", code), Advice: reasonWords(ctx, "report.advice.", code)})
 	}
+	tl, err := s.reportTimeline(ctx, b)
+	if err != nil {
+		return f, err
+	}
+	f.Timeline = tl
 	return f, nil
 }
 
