@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -181,13 +182,15 @@ func (s *Server) reportAudit(id uint) ([]views.ReportAuditEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := map[uint]string{}
-	users, err := models.ListUsers(s.db)
+	var ids []uint
+	for _, e := range entries {
+		if e.UserID != nil && !slices.Contains(ids, *e.UserID) {
+			ids = append(ids, *e.UserID)
+		}
+	}
+	names, err := models.UserNames(s.db, ids)
 	if err != nil {
 		return nil, err
-	}
-	for _, u := range users {
-		names[u.ID] = u.Name
 	}
 	loc := s.Workspace().Location()
 	out := make([]views.ReportAuditEntry, 0, len(entries))
