@@ -37,6 +37,9 @@ import (
 
 var benchReportNow = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 
+// benchStart makes the benchmark server's clock move from benchReportNow.
+var benchStart = time.Now()
+
 func reportFigure(name, format string, args ...any) {
 	fmt.Printf("FIGURE postgres %-22s %s\n", name, fmt.Sprintf(format, args...))
 }
@@ -45,7 +48,7 @@ func reportFigure(name, format string, args ...any) {
 func benchServer(b *testing.B, db *gorm.DB) (*http.Client, string, *models.User) {
 	b.Helper()
 	srv, err := New(Config{DB: db, SecretKey: []byte(strings.Repeat("k", 32)), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: func() time.Time { return benchReportNow }, MediaDir: b.TempDir()})
+		Now: func() time.Time { return benchReportNow.Add(time.Since(benchStart)) }, MediaDir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -194,9 +197,18 @@ func BenchmarkReportBroadcastPage(b *testing.B) {
 			read_count = ?, failed_count = ? WHERE id = ?`, at, fin, int64(n)-failed, int64(n)-failed, int64(n)*2/5-failed*0, failed, bc.ID)
 		reportFigure("page generation", "sent, read and failed written in %.1f s (not measured; no ANALYZE)", time.Since(start).Seconds())
 		cold := benchGet(b, c, base, path, 1, false)
+		// The timeline of a large broadcast is counted in the background:
+		// the page is timed once it shows it.
+		waited := time.Now()
+		for !benchHasTimeline(b, c, base+path) {
+			if time.Since(waited) > 2*time.Minute {
+				b.Fatal("the timeline never appeared")
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 		took = benchGet(b, c, base, path, 40, false)
-		reportFigure("page after sending", "GET /broadcasts/:id first view (timeline counted) %6.1f ms; then p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms",
-			pct(cold, 1), pct(took, .5), pct(took, .95), pct(took, 1))
+		reportFigure("page after sending", "GET /broadcasts/:id first view %6.1f ms (timeline counted in the background, shown after %.1f s); then p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms",
+			pct(cold, 1), time.Since(waited).Seconds(), pct(took, .5), pct(took, .95), pct(took, 1))
 		var buckets []models.TimelineBucket
 		tl := func() {
 			fresh, _ := models.FindBroadcast(db, bc.ID)
@@ -214,4 +226,15 @@ func BenchmarkReportBroadcastPage(b *testing.B) {
 		slices.Sort(ts)
 		reportFigure("timeline query", "%d buckets over %d deliveries: p50 %6.1f ms  max %6.1f ms (uncached)", len(buckets), n, pct(ts, .5), pct(ts, 1))
 	}
+}
+
+func benchHasTimeline(b *testing.B, c *http.Client, u string) bool {
+	b.Helper()
+	res, err := c.Get(u)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return strings.Contains(string(raw), `<svg data-testid="timeline"`)
 }
