@@ -141,7 +141,14 @@ type draftColumns struct {
 }
 
 func columnsOf(b *Broadcast) draftColumns {
-	return draftColumns{Subject: b.Subject, MessageTag: b.MessageTag, SendNow: b.SendNow, ScheduledAt: b.ScheduledAt,
+	at := b.ScheduledAt
+	if at != nil {
+		// PostgreSQL reads times back in the session's zone: compared in
+		// UTC, an unchanged time is no change.
+		u := at.UTC()
+		at = &u
+	}
+	return draftColumns{Subject: b.Subject, MessageTag: b.MessageTag, SendNow: b.SendNow, ScheduledAt: at,
 		ApplyTags: b.ApplyTags, Content: b.Content, AudienceID: b.AudienceID, Filter: b.AudienceFilter,
 		Timezone: b.AudienceTimezone, All: b.AudienceAll}
 }
@@ -332,6 +339,9 @@ func updateDraft(tx *gorm.DB, d Draft, ch *Channel, id uint, version int, who Ac
 	if err != nil {
 		return nil, err
 	}
+	if err := mayEdit(tx, b, who); err != nil {
+		return nil, err
+	}
 	switch {
 	case b.ChannelID != ch.ID:
 		return nil, DraftErrors{{Field: "channel_id", Code: "channel_fixed"}}
@@ -358,6 +368,11 @@ func updateDraft(tx *gorm.DB, d Draft, ch *Channel, id uint, version int, who Ac
 			return nil, err
 		}
 		fresh.AudienceID, fresh.Filter, fresh.Timezone, fresh.All = old.AudienceID, old.Filter, old.Timezone, old.All
+		if fresh.SendNow || fresh.ScheduledAt == nil {
+			// A confirmed broadcast always has its time: "now" is now.
+			at := now.UTC().Truncate(time.Second)
+			fresh.ScheduledAt = &at
+		}
 		cols = fresh
 	}
 	diff := cols.diff(old)
@@ -377,6 +392,23 @@ func updateDraft(tx *gorm.DB, d Draft, ch *Channel, id uint, version int, who Ac
 		return nil, err
 	}
 	return FindBroadcast(tx, id)
+}
+
+// mayEdit refuses an edit by a signed-in user who is neither the
+// broadcast's creator nor an admin (ErrBroadcastForbidden). omnicast's
+// own changes (no user) are not staff edits.
+func mayEdit(tx *gorm.DB, b *Broadcast, who Actor) error {
+	if who.UserID == 0 {
+		return nil
+	}
+	u, err := FindUser(tx, who.UserID)
+	if err != nil {
+		return fmt.Errorf("models: who edits broadcast %d: %w", b.ID, err)
+	}
+	if !CanControl(b, u) {
+		return ErrBroadcastForbidden
+	}
+	return nil
 }
 
 // sameAudience tells whether a draft names the audience a broadcast
@@ -409,4 +441,13 @@ func DraftOf(b *Broadcast) (Draft, error) {
 		d.audienceZone = b.AudienceTimezone
 	}
 	return d, nil
+}
+
+// WithAudienceOf gives d the audience of stored (a draft read back by
+// DraftOf): an edit of a saved broadcast keeps the audience it was
+// composed for, whichever way it was named (a saved selection, or the
+// API's filter with the zone its dates were read in).
+func (d Draft) WithAudienceOf(stored Draft) Draft {
+	d.Audience, d.audienceZone = stored.Audience, stored.audienceZone
+	return d
 }

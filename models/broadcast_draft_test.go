@@ -16,6 +16,9 @@ import (
 func TestSaveDraftVersionsAndAudit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newComposeWorld(t, db)
+		staffUser(t, db, 7, models.RoleMarketer)
+		staffUser(t, db, 8, models.RoleAdmin)
+		staffUser(t, db, 9, models.RoleMarketer)
 		who := models.Actor{UserID: 7}
 		d := w.validDraft(w.line)
 		b, err := models.SaveDraft(db, d, 0, 0, who, models.MethodAPI, composeNow)
@@ -32,6 +35,10 @@ func TestSaveDraftVersionsAndAudit(t *testing.T) {
 
 		d.Subject = "新主題"
 		d.Content.Messages = append(d.Content.Messages, models.MessageSpec{Type: models.MessageText, Text: "second"})
+		// A colleague marketer may not edit it; an admin may.
+		if _, err := models.SaveDraft(db, d, b.ID, 1, models.Actor{UserID: 9}, models.MethodManual, composeNow); !errors.Is(err, models.ErrBroadcastForbidden) {
+			t.Fatalf("a colleague's edit: %v", err)
+		}
 		b2, err := models.SaveDraft(db, d, b.ID, 1, models.Actor{UserID: 8}, models.MethodManual, composeNow.Add(time.Minute))
 		if err != nil {
 			t.Fatal(err)
@@ -73,6 +80,7 @@ func TestSaveDraftVersionsAndAudit(t *testing.T) {
 func TestSaveDraftRefusals(t *testing.T) {
 	db := dbtest.SQLite(t)
 	w := newComposeWorld(t, db)
+	staffUser(t, db, 1, models.RoleMarketer)
 	who := models.Actor{UserID: 1}
 	var derrs models.DraftErrors
 	d := w.validDraft(w.insta)
@@ -120,5 +128,15 @@ func TestSaveDraftRefusals(t *testing.T) {
 	}
 	if _, err := models.SaveDraft(db, d, b.ID, 2, who, models.MethodManual, composeNow); !errors.Is(err, models.ErrBroadcastStarted) {
 		t.Fatalf("edit while sending: %v", err)
+	}
+}
+
+// staffUser stores a user with a given id and role (the actors of these
+// tests are named by id).
+func staffUser(t *testing.T, db *gorm.DB, id uint, role string) {
+	t.Helper()
+	u := models.User{ID: id, Email: "u" + strings.Repeat("x", int(id)) + "@example.com", Name: "u", Role: role, PasswordHash: "x", Active: true}
+	if err := db.Create(&u).Error; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -39,6 +39,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0019_receipts_taps_profiles_quotas", Migrate: migrate0019},
 		{ID: "0021_deliveries_pending_batch_index", Migrate: migrate0021},
 		{ID: "0022_delivery_dispatched_at", Migrate: migrate0022},
+		{ID: "0023_deliveries_timeline_indexes", Migrate: migrate0023},
 	}
 }
 

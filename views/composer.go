@@ -51,6 +51,11 @@ type Composer struct {
 	ErrorCodes []string
 	// Notice is a form-wide message (already worded), e.g. a stale save.
 	Notice string
+	// EditWarning, for a scheduled broadcast, recommends editing at least
+	// an hour ahead, or warns within the last hour (already worded).
+	EditWarning string
+	// EditLastHour tells the warning is the last hour's.
+	EditLastHour bool
 	// HTTPSHelp is set when an image was refused for want of an https
 	// public URL: "admin" links to Settings, "ask" says to ask an admin.
 	HTTPSHelp string

@@ -33,6 +33,8 @@ type ReportFigures struct {
 	Headline     []ReportFigure
 	Funnel       []FunnelStep
 	Reasons      []ReportReason
+	// Timeline is sends and reads per minute.
+	Timeline ReportTimeline
 }
 
 // ReportFigure is one headline number with its rate and how it is

@@ -14,6 +14,7 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/bot-modules/:id", s.apiBotModuleShow)
 	g.POST("/broadcasts", s.apiBroadcastCreate)
 	g.GET("/broadcasts/:id", s.apiBroadcastShow)
+	g.PATCH("/broadcasts/:id", s.apiBroadcastUpdate)
 	g.GET("/broadcasts/:id/status", s.apiBroadcastStatus)
 	g.POST("/broadcasts/:id/pause", s.apiBroadcastControl("pause"))
 	g.POST("/broadcasts/:id/resume", s.apiBroadcastControl("resume"))

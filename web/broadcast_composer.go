@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -81,6 +82,7 @@ func (s *Server) composerView(c echo.Context, st composerState) (views.Composer,
 	}
 	if st.b != nil {
 		v.ID, v.Status = st.b.ID, st.b.Status
+		v.EditWarning, v.EditLastHour = s.editWarning(c, st.b)
 	}
 	if v.MessageTag == "" {
 		v.MessageTag = models.TagStandard
@@ -433,4 +435,17 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%d KB", max((n+512)>>10, 1))
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
+
+// editWarning is, for a scheduled broadcast, the recommendation to edit
+// at least an hour before its time, or the warning within the last hour
+// (the edit is still allowed); empty otherwise.
+func (s *Server) editWarning(c echo.Context, b *models.Broadcast) (string, bool) {
+	if b.Status != models.BroadcastScheduled || b.ScheduledAt == nil {
+		return "", false
+	}
+	if b.ScheduledAt.Sub(s.now()) < time.Hour {
+		return t(c, "report.edit_last_hour"), true
+	}
+	return t(c, "report.edit_hour_ahead"), false
 }

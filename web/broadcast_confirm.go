@@ -39,6 +39,9 @@ func (s *Server) broadcastConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !models.CanControl(b, currentUser(c)) {
+		return echo.ErrForbidden // only its creator or an admin sends it
+	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	href := "/broadcasts/" + strconv.FormatUint(uint64(b.ID), 10)
 	_, errs, err := models.ConfirmBroadcast(s.db, b.ID, version, actorOf(c), models.ValidateEnv{Now: s.now(), PublicURL: s.Workspace().PublicURL})

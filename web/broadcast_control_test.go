@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,27 @@ func TestAPIBroadcastPauseResumeCancel(t *testing.T) {
 			t.Errorf("times missing: %s", st.raw)
 		}
 		wantAPIStatus(t, owner.get("/api/v1/broadcasts/987654/status"), http.StatusNotFound, "not_found")
+		// Each action is in the audit trail, as its user's, by token.
+		adminUser, _ := models.FindUserByEmail(db, "admin@example.com")
+		entries, err := models.ListAudit(db, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range entries {
+			if e.UserID == nil || e.TokenID == nil {
+				t.Errorf("%s not audited with its user and token", e.Action)
+				continue
+			}
+			who := "owner"
+			if *e.UserID == adminUser.ID {
+				who = "admin"
+			}
+			got = append(got, e.Action+" by "+who)
+		}
+		if want := "status:paused by owner, status:sending by admin, status:cancelled by owner"; strings.Join(got, ", ") != want {
+			t.Errorf("audit %q, want %q", strings.Join(got, ", "), want)
+		}
 	})
 }
 

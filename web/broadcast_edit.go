@@ -18,6 +18,9 @@ func (s *Server) broadcastEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !models.CanControl(b, currentUser(c)) {
+		return echo.ErrForbidden
+	}
 	if !b.Editable() {
 		s.flash(c, "error", models.ErrBroadcastStarted.Error())
 		return redirect(c, "/broadcasts/"+strconv.FormatUint(uint64(b.ID), 10)+"/confirm")

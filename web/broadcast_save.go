@@ -32,6 +32,9 @@ func (s *Server) broadcastUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !models.CanControl(b, currentUser(c)) {
+		return echo.ErrForbidden
+	}
 	in := readComposer(c.Request().Form)
 	// The audience stays the one the broadcast was composed for.
 	in.AudienceID = 0
@@ -59,23 +62,60 @@ func (s *Server) saveComposer(c echo.Context, st composerState) error {
 	}
 	now, loc := s.now(), s.Workspace().Location()
 	d := st.in.draft(st.ch, st.templates, loc)
+	if st.b != nil {
+		stored, err := models.DraftOf(st.b)
+		if err != nil {
+			return err
+		}
+		d = d.WithAudienceOf(stored)
+	}
 	id, version := uint(0), 0
 	if st.b != nil {
 		id, version = st.b.ID, st.in.Version
 	}
+	scheduled := st.b != nil && st.b.Status == models.BroadcastScheduled
+	if scheduled {
+		// A scheduled broadcast is sent as saved: it is checked as a
+		// confirmation would check it before anything is stored, and a
+		// refused edit keeps the saved version and everything typed.
+		checked, errs := models.ValidateDraft(s.db, d, models.ValidateEnv{Now: now, PublicURL: s.Workspace().PublicURL})
+		if len(errs) > 0 {
+			if err := composeFailure(errs); err != nil {
+				return err
+			}
+			st.errs, st.checked = errs, &checked
+			return s.renderComposer(c, http.StatusUnprocessableEntity, st)
+		}
+	}
 	b, err := models.SaveDraft(s.db, d, id, version, actorOf(c), models.MethodManual, now)
+	var derrs models.DraftErrors
 	switch {
 	case errors.Is(err, models.ErrBroadcastStale):
 		st.notice = t(c, "compose.stale")
 		return s.renderComposer(c, http.StatusConflict, st)
-	case errors.Is(err, models.ErrBroadcastStarted):
-		s.flash(c, "error", models.ErrBroadcastStarted.Error())
-		return redirect(c, "/broadcasts/"+strconv.FormatUint(uint64(id), 10)+"/confirm")
+	case errors.Is(err, models.ErrBroadcastForbidden):
+		return echo.ErrForbidden
+	case errors.Is(err, models.ErrBroadcastStarted), errors.Is(err, models.ErrBroadcastState):
+		s.flash(c, "error", err.Error())
+		return redirect(c, "/broadcasts/"+strconv.FormatUint(uint64(id), 10))
+	case errors.As(err, &derrs):
+		st.errs = derrs
+		return s.renderComposer(c, http.StatusUnprocessableEntity, st)
 	case err != nil:
 		return err
 	}
 	st.b, st.in.Version = b, b.Version
 	href := "/broadcasts/" + strconv.FormatUint(uint64(b.ID), 10)
+	if scheduled {
+		s.reschedule(b)
+		if st.in.Op == "test" {
+			return s.testSend(c, st, d)
+		}
+		// Saved as it will be sent: back to its page, which shows it.
+		s.flash(c, "success", "compose.saved_scheduled")
+		return redirect(c, href)
+	}
+	href = "/broadcasts/" + strconv.FormatUint(uint64(b.ID), 10)
 	switch st.in.Op {
 	case "next":
 		checked, errs := models.ValidateDraft(s.db, d, models.ValidateEnv{Now: now, PublicURL: s.Workspace().PublicURL})
@@ -137,4 +177,15 @@ func (s *Server) broadcastCompose(c echo.Context) error {
 	checked, _ := models.ValidateDraft(s.db, d, models.ValidateEnv{Now: s.now(), PublicURL: s.Workspace().PublicURL})
 	st.checked = &checked
 	return s.renderComposer(c, http.StatusOK, st)
+}
+
+// reschedule moves the trigger of a scheduled broadcast to its (possibly
+// edited) time at once, rather than at the scheduler's next sync.
+func (s *Server) reschedule(b *models.Broadcast) {
+	if s.jobs == nil || b.Status != models.BroadcastScheduled || b.ScheduledAt == nil {
+		return
+	}
+	if err := s.jobs.Schedule(b.ID, *b.ScheduledAt); err != nil {
+		s.log.Warn("reschedule an edited broadcast", "broadcast", b.ID, "err", err)
+	}
 }

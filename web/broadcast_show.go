@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -141,9 +142,13 @@ func (s *Server) reportFigures(ctx context.Context, r *models.BroadcastListRow) 
 		f.Funnel = append(f.Funnel, step("delivered", b.DeliveredCount), step("read", b.ReadCount))
 	}
 	f.Funnel = append(f.Funnel, step("clicked", b.ClickedCount))
-	reasons, err := models.BroadcastReasons(s.db, b.ID)
-	if err != nil {
-		return f, err
+	var reasons []models.ReasonCount
+	if b.FailedCount+b.SkippedCount+b.UncertainCount > 0 {
+		// Only then are there rows to group (the counters say so).
+		var err error
+		if reasons, err = models.BroadcastReasons(s.db, b.ID); err != nil {
+			return f, err
+		}
 	}
 	for _, rc := range reasons {
 		code := rc.Reason
@@ -153,6 +158,11 @@ func (s *Server) reportFigures(ctx context.Context, r *models.BroadcastListRow) 
 		f.Reasons = append(f.Reasons, views.ReportReason{State: rc.State, Reason: code, N: rc.N,
 			Label: reasonWords(ctx, "report.reason.", code), Advice: reasonWords(ctx, "report.advice.", code)})
 	}
+	tl, err := s.reportTimeline(ctx, b)
+	if err != nil {
+		return f, err
+	}
+	f.Timeline = tl
 	return f, nil
 }
 
@@ -178,13 +188,15 @@ func (s *Server) reportAudit(id uint) ([]views.ReportAuditEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := map[uint]string{}
-	users, err := models.ListUsers(s.db)
+	var ids []uint
+	for _, e := range entries {
+		if e.UserID != nil && !slices.Contains(ids, *e.UserID) {
+			ids = append(ids, *e.UserID)
+		}
+	}
+	names, err := models.UserNames(s.db, ids)
 	if err != nil {
 		return nil, err
-	}
-	for _, u := range users {
-		names[u.ID] = u.Name
 	}
 	loc := s.Workspace().Location()
 	out := make([]views.ReportAuditEntry, 0, len(entries))

@@ -75,6 +75,8 @@ type Server struct {
 	defaults  models.Workspace
 	workspace atomic.Pointer[models.Workspace]
 	demo      demoProgress
+	// timelines caches the report's per-minute pictures.
+	timelines timelineCache
 	jobs      *jobs.Runner
 	mediaDir  string
 	// hasUsers turns true once a user exists, so the first-run check stops
