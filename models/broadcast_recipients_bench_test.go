@@ -101,4 +101,3 @@ func BenchmarkRecipients(b *testing.B) {
 		}
 	})
 }
-
