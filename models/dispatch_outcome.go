@@ -210,11 +210,35 @@ func Remaining(db *gorm.DB, broadcastID uint) (n int64, err error) {
 
 // FinishIfDone moves a sending broadcast whose every delivery is final
 // to done, with its finish time. It tells whether it did.
+//
+// The move names the version read before counting: a staff retry that
+// queued rows in between moved the version (RetryDeliveries), so this
+// broadcast is not finished with people still waiting.
 func FinishIfDone(db *gorm.DB, broadcastID uint, now time.Time) (bool, error) {
+	var version []int
+	if err := db.Model(&Broadcast{}).Where("id = ? AND status = ?", broadcastID, BroadcastSending).
+		Pluck("version", &version).Error; err != nil {
+		return false, fmt.Errorf("models: read broadcast %d: %w", broadcastID, err)
+	}
+	if len(version) == 0 {
+		return false, nil
+	}
 	left, err := Remaining(db, broadcastID)
 	if err != nil || left > 0 {
 		return false, err
 	}
-	return MoveBroadcast(db, broadcastID, []string{BroadcastSending}, BroadcastDone,
-		map[string]any{"finished_at": now.UTC(), "pending_count": 0}, Actor{}, now)
+	moved := false
+	err = db.Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Broadcast{}).Where("id = ? AND status = ? AND version = ?", broadcastID, BroadcastSending, version[0]).
+			Updates(map[string]any{"status": BroadcastDone, "finished_at": now.UTC(), "pending_count": 0,
+				"updated_at": now.UTC(), "version": gorm.Expr("version + 1")})
+		if res.Error != nil {
+			return fmt.Errorf("models: finish broadcast %d: %w", broadcastID, res.Error)
+		}
+		if moved = res.RowsAffected == 1; !moved {
+			return nil
+		}
+		return Audit(tx, Actor{}, AuditEntry{BroadcastID: &broadcastID, Action: "status:" + BroadcastDone}, now)
+	})
+	return moved, err
 }

@@ -17,6 +17,10 @@ type ReportShow struct {
 	// Editing, when set, recommends editing an hour ahead (or warns
 	// within the last hour).
 	EditWarning string
+	// Recipients is the recipients table; Actions the buttons acting on
+	// the results (report_recipients.go).
+	Recipients ReportRecipients
+	Actions    ReportActions
 }
 
 // ReportFigures are the headline figures, the funnel and the reasons,

@@ -19,4 +19,7 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.POST("/broadcasts/:id/pause", s.apiBroadcastControl("pause"))
 	g.POST("/broadcasts/:id/resume", s.apiBroadcastControl("resume"))
 	g.POST("/broadcasts/:id/cancel", s.apiBroadcastControl("cancel"))
+	g.GET("/broadcasts/:id/recipients", s.apiBroadcastRecipients)
+	g.POST("/broadcasts/:id/retry-failed", s.apiBroadcastRetry("retry-failed"))
+	g.POST("/broadcasts/:id/resend-uncertain", s.apiBroadcastRetry("resend-uncertain"))
 }

@@ -48,6 +48,10 @@ type testApp struct {
 
 const testPassword = "correct horse battery"
 
+// testJobsConfig, when a test sets it (and resets it at cleanup), changes
+// the background work's configuration of the next test apps.
+var testJobsConfig func(*jobs.Config)
+
 func newTestApp(t *testing.T, db *gorm.DB) *testApp {
 	t.Helper()
 	return newTestAppWith(t, db, nil)
@@ -66,7 +70,11 @@ func newTestAppWith(t *testing.T, db *gorm.DB, configure func(*Config)) *testApp
 	if err != nil {
 		t.Fatal(err)
 	}
-	runner, err := jobs.New(jobs.Config{DB: db, Logger: log, Now: clock.Now, Poll: 250 * time.Millisecond, Sealer: sealer})
+	jcfg := jobs.Config{DB: db, Logger: log, Now: clock.Now, Poll: 250 * time.Millisecond, Sealer: sealer}
+	if testJobsConfig != nil {
+		testJobsConfig(&jcfg)
+	}
+	runner, err := jobs.New(jcfg)
 	if err != nil {
 		t.Fatalf("new runner: %v", err)
 	}

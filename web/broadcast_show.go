@@ -62,6 +62,12 @@ func (s *Server) broadcastShow(c echo.Context) error {
 	if d.Audit, err = s.reportAudit(b.ID); err != nil {
 		return err
 	}
+	if d.Recipients, err = s.reportRecipients(c, b.ID, path); err != nil {
+		return err
+	}
+	if d.Actions, err = s.reportActions(c, b, path); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, views.ReportShowPage(s.page(c, "nav.broadcasts", "broadcasts"), d))
 }
 

@@ -85,6 +85,12 @@ func (s *Server) routes() {
 	app.GET("/broadcasts/:id/row", s.reportRowShow)
 	app.GET("/broadcasts/:id", s.broadcastShow)
 	app.GET("/broadcasts/:id/figures", s.broadcastFiguresShow)
+	app.GET("/broadcasts/:id/recipients.csv", s.broadcastRecipientsExport)
+	app.POST("/broadcasts/:id/retry-failed", s.broadcastRetry("retry-failed"))
+	app.POST("/broadcasts/:id/resend-uncertain", s.broadcastRetry("resend-uncertain"))
+	app.POST("/broadcasts/:id/cohort", s.broadcastCohort)
+	app.POST("/broadcasts/:id/send-again", s.broadcastSendAgain)
+	app.POST("/broadcasts/:id/duplicate", s.broadcastDuplicate)
 	app.GET("/bots", s.botList).Name = "bots"
 	app.GET("/bots/new", s.botNew)
 	app.POST("/bots", s.botCreate)
