@@ -143,7 +143,9 @@ func TestBrowserReportSendRetryExport(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid="retry-failed"]`),
 		chromedp.AttributeValue(`[data-testid="retry-failed"]`, "data-count", &count, nil),
 		chromedp.Click(`[data-testid="retry-failed"]`),
-		chromedp.WaitVisible(`[data-testid="report-figures"]`),
+		// The form's POST answers with a redirect to the page and a
+		// flash: wait for it, or the next navigation aborts this one.
+		chromedp.WaitVisible(`.flash`),
 	)
 	if count != "3" {
 		t.Errorf("retry button counts %s, want 3", count)
@@ -151,7 +153,12 @@ func TestBrowserReportSendRetryExport(t *testing.T) {
 	deadline = time.Now().Add(15 * time.Second)
 	for {
 		var fig string
-		run("wait for the retried sends", chromedp.Navigate(base+href), chromedp.Text(`[data-testid="figure-sent"] .value`, &fig))
+		// A poll's swap may still be loading when the page reloads: an
+		// aborted load is tried again.
+		if err := chromedp.Run(ctx, chromedp.Navigate(base+href), chromedp.Text(`[data-testid="figure-sent"] .value`, &fig)); err != nil &&
+			!strings.Contains(err.Error(), "ERR_ABORTED") {
+			t.Fatalf("wait for the retried sends: %v", err)
+		}
 		if fig == strconv.Itoa(n) {
 			break
 		}
