@@ -23,7 +23,12 @@ func TestComposerEditJustBeforeTheTimeGoesOutAndLaterEditsAreRefused(t *testing.
 		e := newSendEnv(t, db, sim.Config{})
 		ch := e.channel(channels.KindMessenger, "100000000000031", 0)
 		at := time.Now().Add(2 * time.Second).Truncate(time.Millisecond)
-		b := e.broadcast(ch, text("the first wording"), at, e.people(ch, 10), nil)
+		// The editor must be a real user who may edit it (its creator).
+		u, err := models.CreateUser(db, models.NewUserInput{Email: "owner@example.com", Name: "Owner", Role: models.RoleMarketer, Password: "correct horse battery"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := e.broadcast(ch, text("the first wording"), at, e.people(ch, 10), func(b *models.Broadcast) { b.CreatedBy, b.UpdatedBy = u.ID, u.ID })
 		e.runner(nil)
 		time.Sleep(time.Until(at.Add(-time.Second)))
 		d, err := models.DraftOf(b)
@@ -31,7 +36,7 @@ func TestComposerEditJustBeforeTheTimeGoesOutAndLaterEditsAreRefused(t *testing.
 			t.Fatal(err)
 		}
 		d.Content = text("the edited wording")
-		edited, err := models.SaveDraft(db, d, b.ID, b.Version, models.Actor{UserID: 1}, models.MethodManual, time.Now())
+		edited, err := models.SaveDraft(db, d, b.ID, b.Version, models.Actor{UserID: u.ID}, models.MethodManual, time.Now())
 		if err != nil {
 			t.Fatalf("edit before the time: %v", err)
 		}
@@ -52,7 +57,7 @@ func TestComposerEditJustBeforeTheTimeGoesOutAndLaterEditsAreRefused(t *testing.
 			}
 		}
 		d.Content = text("too late")
-		if _, err := models.SaveDraft(db, d, b.ID, done.Version, models.Actor{UserID: 1}, models.MethodManual, time.Now()); !errors.Is(err, models.ErrBroadcastStarted) {
+		if _, err := models.SaveDraft(db, d, b.ID, done.Version, models.Actor{UserID: u.ID}, models.MethodManual, time.Now()); !errors.Is(err, models.ErrBroadcastStarted) {
 			t.Fatalf("edit after the start: %v, want ErrBroadcastStarted", err)
 		}
 		if len(e.sim.Sent()) != 10 {
