@@ -177,7 +177,7 @@ func TestTwoInstancesShareTheRateLimit(t *testing.T) {
 	}
 	peak, rate := windows(e.sim.Sent())
 	t.Logf("limit %d/s: busiest one-second window %d, mean %.0f/s", limit, peak, rate)
-	// The buckets pace at 97 % of the limit; requests' arrival at the
+	// The buckets pace at 96 % of the limit; requests' arrival at the
 	// simulator jitters by tens of milliseconds on a loaded 2-core
 	// machine, which a sliding window sees as a few percent.
 	// Under the race detector (make test) goroutines run late and

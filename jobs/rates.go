@@ -18,12 +18,19 @@ import (
 // window under it, however the windows fall (a per-second token count in
 // the database would allow two seconds' worth across a boundary).
 const (
-	shareRenew = time.Second
+	// A short renewal keeps a newcomer's settle short: while it settles,
+	// the others already send at their smaller shares.
+	shareRenew = 250 * time.Millisecond
 	shareTTL   = 3 * shareRenew
 	// shareSettle: a newcomer waits until the others have renewed (and so
 	// counted it) before it sends.
-	shareSettle = shareRenew + 200*time.Millisecond
+	shareSettle = shareRenew + 200*time.Millisecond // 450 ms
 )
+
+// windowMargin is the part of the limit the departure window lets go in
+// any sliding second: requests still reach the platform a little late
+// and together (a second or two at 80/s), which the platform counts.
+const windowMargin = 0.98
 
 // LINE's multicast endpoint has its own limit (CHANNELS.md).
 const lineMulticastRate = 200
@@ -34,8 +41,9 @@ type channelRates struct {
 	ch    *models.Channel
 	push  *rate.Limiter
 	multi *rate.Limiter // LINE only
-	// pushWin and multiWin hold the share in every sliding second as
-	// departed, whatever the goroutines' wake-up jitter.
+	// pushWin and multiWin hold this instance's part of the limit in
+	// every sliding second as departed, whatever the goroutines' wake-up
+	// jitter.
 	pushWin, multiWin *window
 	base              float64
 	mbase             float64
@@ -55,12 +63,16 @@ func channelLimit(ch *models.Channel) float64 {
 // for the others to count it, and keeps the shares renewed until leave.
 func (d *dispatcher) joinRates(ctx context.Context, ch *models.Channel) (*channelRates, error) {
 	cr := &channelRates{d: d, ch: ch, base: channelLimit(ch) * d.cfg.RateMargin}
-	cr.push = rate.NewLimiter(rate.Limit(cr.base), 1)
-	cr.pushWin = newWindow(cr.base)
+	// The bucket paces at the share (the limit × margin) with a burst of
+	// ~20 ms of it, so a moment without a waiting request (a claim, a
+	// record) is made up for; the window holds every sliding second of
+	// departures to this instance's part of the limit itself.
+	cr.push = rate.NewLimiter(rate.Limit(cr.base), burstOf(cr.base))
+	cr.pushWin = newWindow(channelLimit(ch) * windowMargin)
 	if ch.Kind == channels.KindLINE {
 		cr.mbase = lineMulticastRate * d.cfg.RateMargin
-		cr.multi = rate.NewLimiter(rate.Limit(cr.mbase), 1)
-		cr.multiWin = newWindow(cr.mbase)
+		cr.multi = rate.NewLimiter(rate.Limit(cr.mbase), burstOf(cr.mbase))
+		cr.multiWin = newWindow(lineMulticastRate * windowMargin)
 	}
 	shared, err := cr.renew()
 	for n := 1; err != nil; n++ {
@@ -107,14 +119,16 @@ func (cr *channelRates) renew() (bool, error) {
 		return false, err
 	}
 	cr.push.SetLimit(rate.Limit(cr.base / float64(live)))
-	cr.pushWin.resize(cr.base / float64(live))
+	cr.push.SetBurst(burstOf(cr.base / float64(live)))
+	cr.pushWin.resize(channelLimit(cr.ch) * windowMargin / float64(live))
 	if cr.multi != nil {
 		mlive, err := models.LeaseRateShare(db, cr.ch.ID, models.LaneMulticast, inst, shareTTL, now)
 		if err != nil {
 			return false, err
 		}
 		cr.multi.SetLimit(rate.Limit(cr.mbase / float64(mlive)))
-		cr.multiWin.resize(cr.mbase / float64(mlive))
+		cr.multi.SetBurst(burstOf(cr.mbase / float64(mlive)))
+		cr.multiWin.resize(lineMulticastRate * windowMargin / float64(mlive))
 	}
 	return live > 1, nil
 }
@@ -161,3 +175,6 @@ func (cr *channelRates) waitMulticast(ctx context.Context) (time.Duration, error
 	}
 	return time.Since(start), err
 }
+
+// burstOf is a bucket's burst for perSecond: 20 ms of it, at least one.
+func burstOf(perSecond float64) int { return max(int(perSecond/50), 1) }

@@ -166,6 +166,12 @@ func applyContactEvent(tx *gorm.DB, ch *Channel, ev channels.Event, profile chan
 	if err := recordEventTap(tx, c.ID, ev); err != nil {
 		return out, err
 	}
+	if ev.Kind == channels.EventMessage && ev.Payload == "" {
+		// The person wrote (a tap is not a reply).
+		if err := recordReply(tx, c.ID, t); err != nil {
+			return out, err
+		}
+	}
 	if isInteraction(ev.Kind) {
 		// Only forward: events can arrive out of order.
 		err := tx.Model(&Contact{}).
