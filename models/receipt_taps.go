@@ -90,14 +90,17 @@ func RunSubscriptionTap(db *gorm.DB, tap TapAction, now time.Time) (changed bool
 		if res.RowsAffected == 0 {
 			return nil // no longer ours
 		}
+		// Tap times are whole seconds (WhatsApp's timestamps): a tap in
+		// the same second as the change it answers is not older than it.
+		within := at.Add(time.Second)
 		var q *gorm.DB
 		switch tap.Action {
 		case channels.ActionSubscribe:
 			q = tx.Exec("UPDATE contacts SET subscribed = TRUE, subscribed_at = ?, unsubscribed_at = NULL, updated_at = ?"+
-				" WHERE id = ? AND subscribed = FALSE AND (unsubscribed_at IS NULL OR unsubscribed_at < ?)", at, now.UTC(), tap.ContactID, at)
+				" WHERE id = ? AND subscribed = FALSE AND (unsubscribed_at IS NULL OR unsubscribed_at < ?)", at, now.UTC(), tap.ContactID, within)
 		case channels.ActionUnsubscribe:
 			q = tx.Exec("UPDATE contacts SET subscribed = FALSE, unsubscribed_at = ?, updated_at = ?"+
-				" WHERE id = ? AND subscribed = TRUE AND (subscribed_at IS NULL OR subscribed_at <= ?)", at, now.UTC(), tap.ContactID, at)
+				" WHERE id = ? AND subscribed = TRUE AND (subscribed_at IS NULL OR subscribed_at < ?)", at, now.UTC(), tap.ContactID, within)
 		default:
 			return fmt.Errorf("tap %d: %q is not a subscription action", tap.ID, tap.Action)
 		}
