@@ -56,6 +56,8 @@ func (s *Server) broadcastShow(c echo.Context) error {
 			d.EditWarning = i18n.T(ctx, "report.edit_hour_ahead")
 		}
 	}
+	d.Conditions = s.reportConditions(c, b)
+	d.Messages = s.reportMessages(c, b)
 	if d.Figures, err = s.reportFigures(ctx, r); err != nil {
 		return err
 	}

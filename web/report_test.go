@@ -274,6 +274,12 @@ func TestBroadcastPageFiguresReasonsAudit(t *testing.T) {
 		if !strings.Contains(p.text(`[data-testid="broadcast-notice"]`), "權杖") {
 			t.Errorf("pause reason not in words: %q", p.text(`[data-testid="broadcast-notice"]`))
 		}
+		if got := p.text(`[data-testid="broadcast-messages"] li`); got != "hi" {
+			t.Errorf("messages as sent: %q", got)
+		}
+		if got := p.text(`[data-testid="broadcast-conditions"] li`); !strings.Contains(got, "6 位聯絡人") {
+			t.Errorf("audience conditions: %q", got)
+		}
 		if p.doc.Find(`[data-testid="broadcast-resume"]`).Length() != 1 {
 			t.Error("the creator gets no resume")
 		}
