@@ -118,6 +118,9 @@ type Broadcast struct {
 	UncertainCount int64 `gorm:"not null;default:0"`
 	ClickedCount   int64 `gorm:"not null;default:0"`
 	RepliedCount   int64 `gorm:"not null;default:0"`
+	// UnsubscribedCount: recipients who unsubscribed or blocked within
+	// 24 hours of their message.
+	UnsubscribedCount int64 `gorm:"not null;default:0"`
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }

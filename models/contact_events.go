@@ -156,6 +156,9 @@ func applyContactEvent(tx *gorm.DB, ch *Channel, ev channels.Event, profile chan
 	case channels.EventUnfollow:
 		if c.Subscribed && (c.SubscribedAt == nil || !t.Before(*c.SubscribedAt)) {
 			updates["subscribed"], updates["unsubscribed_at"] = false, t
+			if err := recordUnsubscribe(tx, c.ID, t); err != nil {
+				return out, err
+			}
 		}
 	}
 	if len(updates) > 0 {

@@ -42,3 +42,29 @@ func TestMessagesCountAsRepliesWithin24Hours(t *testing.T) {
 		}
 	})
 }
+
+// Unsubscribing (unfollowing, blocking) within 24 hours of a broadcast
+// message counts once on that broadcast; following again and leaving
+// again does not count it twice.
+func TestUnsubscribesWithin24HoursAreCountedOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ch := mustChannel(t, db, channels.KindLINE)
+		apply(t, db, ch, channels.Event{Kind: channels.EventFollow, UserID: "U1", Time: at(0), DedupeKey: "f"}, nil)
+		c := contact(t, db, ch, "U1")
+		sentAt := at(100)
+		b := &models.Broadcast{ChannelID: ch.ID, Subject: "s", Status: models.BroadcastDone, CreatedBy: 1, UpdatedBy: 1, SentCount: 1}
+		if err := db.Create(b).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Create(&models.Delivery{BroadcastID: b.ID, ContactID: c.ID, State: models.DeliverySent, SentAt: &sentAt, UpdatedAt: sentAt}).Error; err != nil {
+			t.Fatal(err)
+		}
+		apply(t, db, ch, channels.Event{Kind: channels.EventUnfollow, UserID: "U1", Time: at(110), DedupeKey: "u1"}, nil)
+		apply(t, db, ch, channels.Event{Kind: channels.EventFollow, UserID: "U1", Time: at(120), DedupeKey: "f2"}, nil)
+		apply(t, db, ch, channels.Event{Kind: channels.EventUnfollow, UserID: "U1", Time: at(130), DedupeKey: "u2"}, nil)
+		got, _ := models.FindBroadcast(db, b.ID)
+		if got.UnsubscribedCount != 1 {
+			t.Fatalf("unsubscribed after the broadcast: %d, want 1", got.UnsubscribedCount)
+		}
+	})
+}

@@ -62,5 +62,8 @@ type Delivery struct {
 	ReadAt            *time.Time
 	ClickedAt         *time.Time
 	RepliedAt         *time.Time
+	// UnsubscribedAt: the person unsubscribed or blocked within 24 hours
+	// of this message.
+	UnsubscribedAt *time.Time
 	UpdatedAt         time.Time
 }

@@ -41,6 +41,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0022_delivery_dispatched_at", Migrate: migrate0022},
 		{ID: "0023_deliveries_timeline_indexes", Migrate: migrate0023},
 		{ID: "0024_deliveries_recipients_indexes", Migrate: migrate0024},
+		{ID: "0025_unsubscribed_after_broadcast", Migrate: migrate0025},
 	}
 }
 

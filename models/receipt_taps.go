@@ -108,6 +108,9 @@ func RunSubscriptionTap(db *gorm.DB, tap TapAction, now time.Time) (changed bool
 			return q.Error
 		}
 		changed = q.RowsAffected == 1
+		if changed && tap.Action == channels.ActionUnsubscribe {
+			return recordUnsubscribe(tx, tap.ContactID, at)
+		}
 		return nil
 	})
 	if err != nil {

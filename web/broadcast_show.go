@@ -136,6 +136,7 @@ func (s *Server) reportFigures(ctx context.Context, r *models.BroadcastListRow) 
 	f.Headline = append(f.Headline,
 		fig("clicked", b.ClickedCount, rateOf(b.ClickedCount, clickBase(r))),
 		fig("replied", b.RepliedCount, rateOf(b.RepliedCount, b.SentCount)),
+		fig("unsubscribed", b.UnsubscribedCount, rateOf(b.UnsubscribedCount, b.SentCount)),
 		fig("failed", b.FailedCount, rateOf(b.FailedCount, b.AudienceCount)),
 		fig("skipped", b.SkippedCount, rateOf(b.SkippedCount, b.AudienceCount)),
 	)

@@ -225,7 +225,7 @@ func TestBroadcastPageFiguresReasonsAudit(t *testing.T) {
 		at := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
 		b := reportBroadcast(t, db, ch, owner.ID, "感謝祭", models.BroadcastPaused, at, func(b *models.Broadcast) {
 			b.AudienceCount, b.FrozenCount, b.SentCount, b.DeliveredCount, b.ReadCount, b.FailedCount, b.SkippedCount = 6, 6, 2, 2, 1, 2, 1
-			b.PendingCount, b.PauseReason = 1, channels.ReasonInvalidToken
+			b.PendingCount, b.PauseReason, b.UnsubscribedCount = 1, channels.ReasonInvalidToken, 1
 		})
 		for i, st := range []struct{ state, reason string }{
 			{models.DeliverySent, ""}, {models.DeliverySent, ""}, {models.DeliveryFailed, channels.ReasonOutsideWindow},
@@ -249,7 +249,7 @@ func TestBroadcastPageFiguresReasonsAudit(t *testing.T) {
 		ownerBr.signIn("owner@example.com")
 		p := ownerBr.get("/broadcasts/" + uidStr(b.ID))
 		wantStatus(t, p, http.StatusOK)
-		for key, want := range map[string]string{"audience": "6", "sent": "2", "delivered": "2", "read": "1", "failed": "2", "skipped": "1"} {
+		for key, want := range map[string]string{"audience": "6", "sent": "2", "delivered": "2", "read": "1", "failed": "2", "skipped": "1", "unsubscribed": "1"} {
 			fig := p.doc.Find(`[data-testid="figure-` + key + `"]`)
 			if got := strings.TrimSpace(fig.Find(".value").Text()); got != want {
 				t.Errorf("figure %s = %q, want %q", key, got, want)
