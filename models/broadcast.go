@@ -121,8 +121,8 @@ type Broadcast struct {
 	// UnsubscribedCount: recipients who unsubscribed or blocked within
 	// 24 hours of their message.
 	UnsubscribedCount int64 `gorm:"not null;default:0"`
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // Editable tells whether the broadcast's content may still change:

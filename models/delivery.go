@@ -65,5 +65,5 @@ type Delivery struct {
 	// UnsubscribedAt: the person unsubscribed or blocked within 24 hours
 	// of this message.
 	UnsubscribedAt *time.Time
-	UpdatedAt         time.Time
+	UpdatedAt      time.Time
 }
