@@ -1,10 +1,9 @@
 package web
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"net/http"
+	"io"
 	"strings"
 	"unicode"
 
@@ -15,13 +14,8 @@ import (
 
 // contactExport downloads the contacts matching the filter in the query
 // string (the contact list's own) as CSV: UTF-8 with a BOM for Excel, the
-// import's columns, streamed a keyset page at a time, in a file named after
-// the account and the day ("台北門市-contacts-2026-12-01.csv").
-//
-// A failure before the first bytes went out answers with an error page. A
-// failure after that cannot change the 200 already sent, so the connection
-// is cut: the browser then reports a failed download instead of saving a
-// truncated file that looks complete.
+// import's columns, streamed a keyset page at a time (streamCSV), in a
+// file named after the account and the day ("台北門市-contacts-2026-12-01.csv").
 func (s *Server) contactExport(c echo.Context) error {
 	loc := s.Workspace().Location()
 	f, errs := models.ParseContactFilter(c.QueryParams(), loc)
@@ -36,30 +30,10 @@ func (s *Server) contactExport(c echo.Context) error {
 	}
 	now := s.now()
 	day := now.In(loc).Format("2006-01-02")
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, contentDisposition(
-		exportFileName(ch.Name, day), asciiFileName(ch.Name, fmt.Sprintf("channel-%d", ch.ID), day)))
-	h.Set("Cache-Control", "no-store")
-	// Nothing is sent until the buffer first fills: an early failure can
-	// still become an error page.
-	w := bufio.NewWriterSize(c.Response(), 64<<10)
-	n, err := models.ExportContacts(c.Request().Context(), s.db, f, w, loc, now)
-	if err == nil {
-		err = w.Flush()
-	}
-	if err != nil {
-		if !c.Response().Committed {
-			for _, k := range []string{echo.HeaderContentType, echo.HeaderContentDisposition, "Cache-Control"} {
-				h.Del(k)
-			}
-			return fmt.Errorf("web: export contacts of channel %d: %w", f.ChannelID, err)
-		}
-		s.log.Error("contacts export failed after the download started; connection cut", "channel", f.ChannelID, "rows", n, "err", err)
-		panic(http.ErrAbortHandler)
-	}
-	s.log.Info("contacts exported", "channel", f.ChannelID, "rows", n)
-	return nil
+	return s.streamCSV(c, fmt.Sprintf("contacts of channel %d", f.ChannelID), exportFileName(ch.Name, day),
+		asciiFileName(ch.Name, fmt.Sprintf("channel-%d", ch.ID), day), func(w io.Writer) (int, error) {
+			return models.ExportContacts(c.Request().Context(), s.db, f, w, loc, now)
+		})
 }
 
 // exportFileName is the download's name: account, "contacts", the day;
