@@ -8,41 +8,37 @@ import (
 )
 
 // ReplyWindow is how long after a broadcast message a person's own
-// message counts as a reply to it (the report's response rate).
+// message counts as a reply to it (the report's response rate), and an
+// unsubscribe as caused by it.
 const ReplyWindow = 24 * time.Hour
 
 // recordReply marks the broadcast messages sent to contactID in the
-// ReplyWindow before t as replied, once each, and counts them on their
-// broadcasts in the same transaction. Redelivered or late events change
-// nothing twice (replied_at is set only while empty).
+// ReplyWindow before t as replied, once each, counted on their broadcasts.
 func recordReply(tx *gorm.DB, contactID uint64, t time.Time) error {
-	var broadcasts []uint
-	if err := tx.Raw("UPDATE deliveries SET replied_at = ? WHERE contact_id = ? AND state = ? AND replied_at IS NULL"+
-		" AND sent_at IS NOT NULL AND sent_at <= ? AND sent_at > ? RETURNING broadcast_id",
-		t.UTC(), contactID, DeliverySent, t.UTC(), t.Add(-ReplyWindow).UTC()).Scan(&broadcasts).Error; err != nil {
-		return fmt.Errorf("models: record the reply of contact %d: %w", contactID, err)
-	}
-	for _, id := range broadcasts {
-		if err := tx.Model(&Broadcast{}).Where("id = ?", id).Update("replied_count", gorm.Expr("replied_count + 1")).Error; err != nil {
-			return fmt.Errorf("models: count a reply to broadcast %d: %w", id, err)
-		}
-	}
-	return nil
+	return markAfterSend(tx, "replied_at", "replied_count", contactID, t)
 }
 
-// recordUnsubscribe marks the broadcast messages sent to contactID in the
-// 24 hours before t as followed by an unsubscribe (or a block), once
-// each, and counts them on their broadcasts in the same transaction.
+// recordUnsubscribe marks them as followed by an unsubscribe (or a
+// block), once each, counted on their broadcasts.
 func recordUnsubscribe(tx *gorm.DB, contactID uint64, t time.Time) error {
+	return markAfterSend(tx, "unsubscribed_at", "unsubscribed_count", contactID, t)
+}
+
+// markAfterSend sets column (a time of deliveries, set only while empty,
+// so redelivered or late events change nothing twice) to t on the sent
+// deliveries of contactID in the ReplyWindow before t, and adds each to
+// counter on its broadcast, in the caller's transaction. column and
+// counter are this file's constants, never input.
+func markAfterSend(tx *gorm.DB, column, counter string, contactID uint64, t time.Time) error {
 	var broadcasts []uint
-	if err := tx.Raw("UPDATE deliveries SET unsubscribed_at = ? WHERE contact_id = ? AND state = ? AND unsubscribed_at IS NULL"+
+	if err := tx.Raw("UPDATE deliveries SET "+column+" = ? WHERE contact_id = ? AND state = ? AND "+column+" IS NULL"+
 		" AND sent_at IS NOT NULL AND sent_at <= ? AND sent_at > ? RETURNING broadcast_id",
 		t.UTC(), contactID, DeliverySent, t.UTC(), t.Add(-ReplyWindow).UTC()).Scan(&broadcasts).Error; err != nil {
-		return fmt.Errorf("models: record the unsubscribe of contact %d: %w", contactID, err)
+		return fmt.Errorf("models: set %s of contact %d's deliveries: %w", column, contactID, err)
 	}
 	for _, id := range broadcasts {
-		if err := tx.Model(&Broadcast{}).Where("id = ?", id).Update("unsubscribed_count", gorm.Expr("unsubscribed_count + 1")).Error; err != nil {
-			return fmt.Errorf("models: count an unsubscribe after broadcast %d: %w", id, err)
+		if err := tx.Model(&Broadcast{}).Where("id = ?", id).Update(counter, gorm.Expr(counter+" + 1")).Error; err != nil {
+			return fmt.Errorf("models: count %s of broadcast %d: %w", counter, id, err)
 		}
 	}
 	return nil

@@ -11,10 +11,7 @@ import (
 // unsubscribes or blocks within 24 hours of the message) and its
 // maintained count on the broadcast.
 func migrate0025(tx *gorm.DB) error {
-	col := "TIMESTAMP"
-	if IsPostgres(tx) {
-		col = "TIMESTAMPTZ"
-	}
+	col := timestampColumn(tx)
 	for _, q := range []string{
 		"ALTER TABLE deliveries ADD COLUMN unsubscribed_at " + col,
 		"ALTER TABLE broadcasts ADD COLUMN unsubscribed_count BIGINT NOT NULL DEFAULT 0",
