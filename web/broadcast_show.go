@@ -108,13 +108,7 @@ func (s *Server) reportFigures(ctx context.Context, r *models.BroadcastListRow) 
 	if !settled || (b.Status == models.BroadcastDone && b.FinishedAt != nil && s.now().Sub(*b.FinishedAt) < figuresPollAfterDone) {
 		f.PollHref = path + "/figures"
 	}
-	if b.Status == models.BroadcastSending || b.Status == models.BroadcastPaused {
-		p := b.ProgressAt(s.now())
-		f.ShowProgress, f.Percent = true, p.Percent()
-		if b.Status == models.BroadcastSending && p.Left > 0 {
-			f.Left = durationWords(ctx, p.Left)
-		}
-	}
+	f.ShowProgress, f.Percent, f.Left = s.progressOf(ctx, b)
 	fig := func(key string, n int64, rate string) views.ReportFigure {
 		return views.ReportFigure{Key: key, Label: i18n.T(ctx, "report.fig."+key), Value: views.Grouped(n), Rate: rate,
 			How: i18n.T(ctx, "report.how."+key)}

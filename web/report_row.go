@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -20,14 +19,8 @@ import (
 // reportRowShow answers a row's poll (GET /broadcasts/:id/row) with the
 // row as it is now; a finished row no longer polls.
 func (s *Server) reportRowShow(c echo.Context) error {
-	id, err := idParam(c)
+	r, err := s.loadBroadcastRow(c)
 	if err != nil {
-		return err
-	}
-	r, err := models.FindBroadcastRow(s.db, id)
-	if errors.Is(err, models.ErrNotFound) {
-		return echo.ErrNotFound
-	} else if err != nil {
 		return err
 	}
 	back := c.QueryParam("back")
@@ -54,14 +47,7 @@ func (s *Server) reportRow(c echo.Context, r *models.BroadcastListRow, u *models
 	}
 	v.FailedRate = rateOf(b.FailedCount, b.AudienceCount)
 	v.SkippedRate = rateOf(b.SkippedCount, b.AudienceCount)
-	switch b.Status {
-	case models.BroadcastSending, models.BroadcastPaused:
-		p := b.ProgressAt(s.now())
-		v.ShowProgress, v.Percent = true, p.Percent()
-		if b.Status == models.BroadcastSending && p.Left > 0 {
-			v.Left = durationWords(ctx, p.Left)
-		}
-	}
+	v.ShowProgress, v.Percent, v.Left = s.progressOf(ctx, b)
 	if !reportRowSettled(b.Status) {
 		v.PollHref = path + "/row"
 		if back != "" {
@@ -109,4 +95,18 @@ func durationWords(ctx context.Context, d time.Duration) string {
 		return i18n.T(ctx, "report.dur.minutes", "N", int(d.Round(time.Minute).Minutes()))
 	}
 	return i18n.T(ctx, "report.dur.hours", "H", int(d.Hours()), "M", int(d.Minutes())%60)
+}
+
+// progressOf is what a sending or paused broadcast shows of its progress:
+// whether to show it, the percentage, and the time left in words while
+// sending (empty when it cannot be told yet).
+func (s *Server) progressOf(ctx context.Context, b *models.Broadcast) (show bool, percent int, left string) {
+	if b.Status != models.BroadcastSending && b.Status != models.BroadcastPaused {
+		return false, 0, ""
+	}
+	p := b.ProgressAt(s.now())
+	if b.Status == models.BroadcastSending && p.Left > 0 {
+		left = durationWords(ctx, p.Left)
+	}
+	return true, p.Percent(), left
 }

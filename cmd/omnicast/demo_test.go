@@ -15,11 +15,6 @@ import (
 	"omnicast/models"
 )
 
-// lineWriter lets the test read a command's output while it runs.
-type lineWriter struct{ w *io.PipeWriter }
-
-func (l lineWriter) Write(p []byte) (int, error) { return l.w.Write(p) }
-
 // TestDemoSendsWhatStaffConfirm: `omnicast demo` runs the background work
 // serve runs, so a broadcast confirmed in the demo is frozen, sent to the
 // simulator and done (before, it stayed "preparing" for ever).
@@ -33,7 +28,7 @@ func TestDemoSendsWhatStaffConfirm(t *testing.T) {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	e := &runEnv{stdin: strings.NewReader(""), stdout: lineWriter{pw}, stderr: io.Discard, getenv: func(string) string { return "" }}
+	e := &runEnv{stdin: strings.NewReader(""), stdout: pw, stderr: io.Discard, getenv: func(string) string { return "" }}
 	done := make(chan error, 1)
 	go func() {
 		done <- dispatch(ctx, e, []string{"demo", "--data-dir", dir, "--addr", addr, "--sim-addr", "", "--people", "20", "--activity", "0"})
