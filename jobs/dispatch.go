@@ -425,7 +425,7 @@ func (cr *channelRun) sendBatch(ctx, reqCtx context.Context, st *sendState) (int
 	} else {
 		released = cr.push(ctx, reqCtx, st, claimID, rows, outs, send)
 	}
-	cr.record(reqCtx, st, claimID, outs, released)
+	cr.record(reqCtx, st, claimID, rows[0].BatchID, outs, released)
 	return len(rows), nil
 }
 
@@ -474,7 +474,7 @@ func (cr *channelRun) push(ctx, reqCtx context.Context, st *sendState, claimID s
 			row := rows[i]
 			res := cr.sender.Send(reqCtx, Outgoing{To: row.ExternalID, Name: name, Content: st.content,
 				MessageTag: st.platformTag, Key: row.RetryKey, BroadcastID: st.id, FromPart: row.PartsSent})
-			cr.apply(st, &outs[i], row, res)
+			cr.apply(&outs[i], row, res)
 		})
 	}
 	wg.Wait()
@@ -501,14 +501,23 @@ func (cr *channelRun) multicast(ctx, reqCtx context.Context, st *sendState, rows
 	}
 	res := cr.mc.Multicast(reqCtx, to, st.content, rows[send[0]].RetryKey, st.id)
 	for _, i := range send {
-		cr.apply(st, &outs[i], rows[i], res)
+		cr.outcome(&outs[i], rows[i], res)
 	}
+	// The breaker counts requests: one answer, however many people.
+	cr.brk.observe(res)
 	return nil
 }
 
-// apply turns a platform answer into the delivery's outcome, feeding the
+// apply turns a push's answer into the delivery's outcome, feeding the
 // breaker and the metrics.
-func (cr *channelRun) apply(st *sendState, out *models.Outcome, row models.Claimed, res channels.SendResult) {
+func (cr *channelRun) apply(out *models.Outcome, row models.Claimed, res channels.SendResult) {
+	cr.outcome(out, row, res)
+	cr.brk.observe(res)
+}
+
+// outcome turns a platform answer into one delivery's outcome and counts
+// the message; a trip-at-once answer trips the breaker.
+func (cr *channelRun) outcome(out *models.Outcome, row models.Claimed, res channels.SendResult) {
 	d := cr.d
 	now := d.r.cfg.Now()
 	requeue := func(reason string) {
@@ -537,7 +546,6 @@ func (cr *channelRun) apply(st *sendState, out *models.Outcome, row models.Claim
 		}
 	}
 	d.m.messages.WithLabelValues(cr.ch.Kind, res.Outcome.String()).Inc()
-	cr.brk.observe(res)
 }
 
 // backoff is the wait before attempt n+1: exponential with full jitter
@@ -550,13 +558,21 @@ func (d *dispatcher) backoff(attempts int) time.Duration {
 	return b/2 + rand.N(b/2+1)
 }
 
-// record writes a batch's outcomes, retrying while the database is away
-// (the answers are known; losing them would make sent people uncertain),
-// then releases the people never sent, and pauses the channel if the
-// breaker tripped.
-func (cr *channelRun) record(reqCtx context.Context, st *sendState, claimID string, outs []models.Outcome, released []uint64) {
+// record writes a claim's outcomes (batch: the multicast batch claimed,
+// or nil), retrying while the database is away (the answers are known;
+// losing them would make sent people uncertain), then releases the
+// people never sent, and pauses the channel if the breaker tripped.
+func (cr *channelRun) record(reqCtx context.Context, st *sendState, claimID string, batch *uint64, outs []models.Outcome, released []uint64) {
 	d := cr.d
 	db := d.r.cfg.DB
+	if batch != nil && len(released) > 0 {
+		// The multicast never went: the whole batch waits for the next
+		// claim, its people judged again then.
+		if err := models.ReleaseBatch(db, *batch, claimID, d.r.cfg.Now()); err != nil {
+			d.r.log.Warn("releasing an unsent batch failed; its lease will expire", "err", err)
+		}
+		return
+	}
 	skip := map[uint64]bool{}
 	for _, id := range released {
 		skip[id] = true
@@ -569,7 +585,12 @@ func (cr *channelRun) record(reqCtx context.Context, st *sendState, claimID stri
 	}
 	deadline := time.Now().Add(d.cfg.Lease)
 	for n := 1; ; n++ {
-		_, err := models.RecordOutcomes(db, st.id, claimID, final, st.tags, d.r.cfg.Now())
+		var err error
+		if batch != nil {
+			_, err = models.RecordBatchOutcomes(db, st.id, *batch, claimID, final, st.tags, d.r.cfg.Now())
+		} else {
+			_, err = models.RecordOutcomes(db, st.id, claimID, final, st.tags, d.r.cfg.Now())
+		}
 		if err == nil {
 			break
 		}

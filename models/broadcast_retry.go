@@ -88,6 +88,9 @@ func RetryDeliveries(db *gorm.DB, id uint, kind string, u *User, who Actor, now 
 		if moved = res.RowsAffected; moved == 0 {
 			return ErrNothingToRetry // rolls the status move back
 		}
+		if err := reopenBatches(tx, b.ID, now); err != nil {
+			return err
+		}
 		if err := tx.Model(&Broadcast{}).Where("id = ?", b.ID).Updates(map[string]any{
 			"pending_count": gorm.Expr("pending_count + ?", moved),
 			counter:         gorm.Expr(counter+" - ?", moved),

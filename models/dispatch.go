@@ -54,7 +54,7 @@ type Claimed struct {
 	ContactID         uint64
 	Attempts          int
 	RetryKey          string
-	BatchID           *uint64
+	BatchID           *uint64 // the multicast batch claimed (KeysBatch)
 	PartsSent         int
 	Found             bool // the contact still exists
 	ExternalID        string
@@ -68,27 +68,19 @@ type Claimed struct {
 // so workers of several instances never take the same rows; SQLite has
 // one writer). Nothing is claimed once the broadcast is no longer sending
 // (paused, cancelled): that is how a pause stops new requests. Retry keys
-// are written in the same transaction, before any request is made; a
-// LINE multicast batch that must be retried is claimed again whole, with
-// its key.
+// are written in the same transaction, before any request is made. A
+// LINE multicast (KeysBatch) claims one delivery batch instead, writing
+// its row and not its people's (see claimBatch): the rows come back with
+// BatchID set, and their answers are recorded by RecordBatchOutcomes.
 func ClaimDeliveries(db *gorm.DB, spec ClaimSpec) ([]Claimed, error) {
 	var out []Claimed
 	err := db.Transaction(func(tx *gorm.DB) error {
 		var err error
 		if spec.Keys == KeysBatch {
-			out, err = claimOldBatch(tx, spec)
-			if err != nil || len(out) > 0 {
-				return err
-			}
+			out, err = claimBatch(tx, spec)
+			return err
 		}
-		var set string
-		var setArgs []any
-		if spec.Keys == KeysBatch {
-			// A fresh multicast batch gets its key and its id (its first
-			// row) in the claiming statement itself: one write per row.
-			set, setArgs = ", retry_key = ?, batch_id = (SELECT min(id) FROM picked)", []any{uuid.NewString()}
-		}
-		out, err = claimRows(tx, spec, set, setArgs, "batch_id IS NULL AND id > ?", spec.After)
+		out, err = claimRows(tx, spec, "id > ?", spec.After)
 		if err != nil || len(out) == 0 {
 			return err
 		}
@@ -114,28 +106,25 @@ func lockClause(tx *gorm.DB) string {
 }
 
 // claimRows claims due pending rows matching extra (an SQL condition on
-// deliveries) in id order; set adds assignments (which may name the
-// picked rows) to the claiming UPDATE.
-func claimRows(tx *gorm.DB, spec ClaimSpec, set string, setArgs []any, extra string, args ...any) ([]Claimed, error) {
+// deliveries) in id order.
+func claimRows(tx *gorm.DB, spec ClaimSpec, extra string, args ...any) ([]Claimed, error) {
 	now := spec.Now.UTC()
 	picked := "SELECT id FROM deliveries WHERE broadcast_id = ? AND state = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)" +
 		" AND " + extra +
 		" AND EXISTS (SELECT 1 FROM broadcasts WHERE broadcasts.id = ? AND broadcasts.status = ?)" +
 		" ORDER BY id LIMIT ?" + lockClause(tx)
 	q := "WITH picked AS (" + picked + ")" +
-		" UPDATE deliveries SET state = ?, claim_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?, dispatched_at = NULL" + set +
-		" WHERE id IN (SELECT id FROM picked) RETURNING id, contact_id, attempts, retry_key, batch_id, parts_sent"
+		" UPDATE deliveries SET state = ?, claim_id = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?, dispatched_at = NULL" +
+		" WHERE id IN (SELECT id FROM picked) RETURNING id, contact_id, attempts, retry_key, parts_sent"
 	params := []any{spec.BroadcastID, DeliveryPending, now}
 	params = append(params, args...)
 	params = append(params, spec.BroadcastID, BroadcastSending, spec.Limit)
 	params = append(params, DeliveryClaimed, spec.ClaimID, now.Add(spec.Lease), now)
-	params = append(params, setArgs...)
 	var rows []struct {
 		ID        uint64
 		ContactID uint64
 		Attempts  int
 		RetryKey  string
-		BatchID   *uint64
 		PartsSent int
 	}
 	if err := tx.Raw(q, params...).Scan(&rows).Error; err != nil {
@@ -143,35 +132,10 @@ func claimRows(tx *gorm.DB, spec ClaimSpec, set string, setArgs []any, extra str
 	}
 	out := make([]Claimed, len(rows))
 	for i, r := range rows {
-		out[i] = Claimed{DeliveryID: r.ID, ContactID: r.ContactID, Attempts: r.Attempts, RetryKey: r.RetryKey, BatchID: r.BatchID, PartsSent: r.PartsSent}
+		out[i] = Claimed{DeliveryID: r.ID, ContactID: r.ContactID, Attempts: r.Attempts, RetryKey: r.RetryKey, PartsSent: r.PartsSent}
 	}
 	sortClaimed(out)
 	return out, nil
-}
-
-// claimOldBatch claims the rows of the oldest due multicast batch that
-// went back to pending (a retryable answer, or a reclaimed crash): the
-// same people under the same retry key, so LINE answers 409 if the first
-// attempt went out.
-func claimOldBatch(tx *gorm.DB, spec ClaimSpec) ([]Claimed, error) {
-	var batch *uint64
-	// The state is a literal so that the planner may use the partial
-	// index of waiting batches (migration 0021) with any plan.
-	if err := tx.Raw("SELECT batch_id FROM deliveries WHERE broadcast_id = ? AND state = '"+DeliveryPending+"' AND batch_id IS NOT NULL"+
-		" AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT 1",
-		spec.BroadcastID, spec.Now.UTC()).Scan(&batch).Error; err != nil {
-		return nil, fmt.Errorf("models: find a batch to retry in broadcast %d: %w", spec.BroadcastID, err)
-	}
-	if batch == nil {
-		return nil, nil
-	}
-	s := spec
-	s.Limit = 1 << 20 // the whole batch
-	out, err := claimRows(tx, s, "", nil, "batch_id = ?", *batch)
-	if err != nil || len(out) == 0 {
-		return out, err
-	}
-	return out, fillContacts(tx, out)
 }
 
 // assignEachKey persists a retry key on each freshly claimed row that has

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -33,57 +34,116 @@ type OutcomeCounts struct {
 // counters from the rows actually moved, and the tags put on each person
 // whose message was sent.
 func RecordOutcomes(db *gorm.DB, broadcastID uint, claimID string, outs []Outcome, tags []Tag, now time.Time) (OutcomeCounts, error) {
-	var n OutcomeCounts
 	now = now.UTC()
-	groups := map[string][]Outcome{}
-	for _, o := range outs {
-		groups[o.State] = append(groups[o.State], o)
-	}
+	var n OutcomeCounts
 	err := db.Transaction(func(tx *gorm.DB) error {
-		n = OutcomeCounts{}
-		var sentContacts []uint64
-		for _, state := range []string{DeliverySent, DeliveryFailed, DeliverySkipped, DeliveryUncertain, DeliveryPending} {
-			g := groups[state]
-			if len(g) == 0 {
-				continue
-			}
-			moved, err := writeOutcomes(tx, claimID, state, g, now)
-			if err != nil {
-				return err
-			}
-			switch state {
-			case DeliverySent:
-				n.Sent, sentContacts = int64(len(moved)), moved
-			case DeliveryFailed:
-				n.Failed = int64(len(moved))
-			case DeliverySkipped:
-				n.Skipped = int64(len(moved))
-			case DeliveryUncertain:
-				n.Uncertain = int64(len(moved))
-			case DeliveryPending:
-				n.Requeued = int64(len(moved))
-			}
-		}
-		final := n.Sent + n.Failed + n.Skipped + n.Uncertain
-		if final > 0 {
-			if err := tx.Model(&Broadcast{}).Where("id = ?", broadcastID).Updates(map[string]any{
-				"pending_count":   gorm.Expr("pending_count - ?", final),
-				"sent_count":      gorm.Expr("sent_count + ?", n.Sent),
-				"failed_count":    gorm.Expr("failed_count + ?", n.Failed),
-				"skipped_count":   gorm.Expr("skipped_count + ?", n.Skipped),
-				"uncertain_count": gorm.Expr("uncertain_count + ?", n.Uncertain),
-			}).Error; err != nil {
-				return fmt.Errorf("models: count outcomes of broadcast %d: %w", broadcastID, err)
-			}
-		}
-		return TagContacts(tx, sentContacts, tags)
+		var err error
+		n, err = recordOutcomes(tx, broadcastID, heldBy(claimID), outs, tags, now)
+		return err
 	})
 	return n, err
 }
 
+// RecordBatchOutcomes writes the outcomes of a claimed multicast batch in
+// one transaction, if the batch is still held under claimID: the batch
+// is done, or back to pending when its people are to be retried (then
+// their rows stay as they are and the batch carries the due time), and
+// the final answers are written as RecordOutcomes does.
+func RecordBatchOutcomes(db *gorm.DB, broadcastID uint, batchID uint64, claimID string, outs []Outcome, tags []Tag, now time.Time) (OutcomeCounts, error) {
+	now = now.UTC()
+	retry, retryAt := false, time.Time{}
+	final := make([]Outcome, 0, len(outs))
+	for _, o := range outs {
+		if o.State == DeliveryPending {
+			retry = true
+			if o.NextAttemptAt.After(retryAt) {
+				retryAt = o.NextAttemptAt
+			}
+			continue
+		}
+		final = append(final, o)
+	}
+	var n OutcomeCounts
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := closeBatch(tx, batchID, claimID, retry, false, retryAt, now); err != nil {
+			if errors.Is(err, errBatchLost) {
+				return nil // reclaimed: retried under the same key by its new holder
+			}
+			return err
+		}
+		var err error
+		n, err = recordOutcomes(tx, broadcastID, stillPending(broadcastID), final, tags, now)
+		n.Requeued = int64(len(outs) - len(final))
+		return err
+	})
+	return n, err
+}
+
+// rowGuard is the condition a delivery row must meet to take its answer.
+type rowGuard struct {
+	sql  string
+	args []any
+}
+
+// heldBy: the row is claimed under claimID.
+func heldBy(claimID string) rowGuard {
+	return rowGuard{"claim_id = ? AND state = ?", []any{claimID, DeliveryClaimed}}
+}
+
+// stillPending: the row of a claimed batch, not yet answered for.
+func stillPending(broadcastID uint) rowGuard {
+	return rowGuard{"broadcast_id = ? AND state = ?", []any{broadcastID, DeliveryPending}}
+}
+
+// recordOutcomes writes outcomes to the rows meeting guard, the counters
+// and the tags, inside tx.
+func recordOutcomes(tx *gorm.DB, broadcastID uint, guard rowGuard, outs []Outcome, tags []Tag, now time.Time) (OutcomeCounts, error) {
+	var n OutcomeCounts
+	groups := map[string][]Outcome{}
+	for _, o := range outs {
+		groups[o.State] = append(groups[o.State], o)
+	}
+	var sentContacts []uint64
+	for _, state := range []string{DeliverySent, DeliveryFailed, DeliverySkipped, DeliveryUncertain, DeliveryPending} {
+		g := groups[state]
+		if len(g) == 0 {
+			continue
+		}
+		moved, err := writeOutcomes(tx, guard, state, g, now)
+		if err != nil {
+			return n, err
+		}
+		switch state {
+		case DeliverySent:
+			n.Sent, sentContacts = int64(len(moved)), moved
+		case DeliveryFailed:
+			n.Failed = int64(len(moved))
+		case DeliverySkipped:
+			n.Skipped = int64(len(moved))
+		case DeliveryUncertain:
+			n.Uncertain = int64(len(moved))
+		case DeliveryPending:
+			n.Requeued = int64(len(moved))
+		}
+	}
+	final := n.Sent + n.Failed + n.Skipped + n.Uncertain
+	if final > 0 {
+		if err := tx.Model(&Broadcast{}).Where("id = ?", broadcastID).Updates(map[string]any{
+			"pending_count":   gorm.Expr("pending_count - ?", final),
+			"sent_count":      gorm.Expr("sent_count + ?", n.Sent),
+			"failed_count":    gorm.Expr("failed_count + ?", n.Failed),
+			"skipped_count":   gorm.Expr("skipped_count + ?", n.Skipped),
+			"uncertain_count": gorm.Expr("uncertain_count + ?", n.Uncertain),
+		}).Error; err != nil {
+			return n, fmt.Errorf("models: count outcomes of broadcast %d: %w", broadcastID, err)
+		}
+	}
+	return n, TagContacts(tx, sentContacts, tags)
+}
+
 // writeOutcomes moves one group of rows to state and returns the contact
 // ids of the rows it moved.
-func writeOutcomes(tx *gorm.DB, claimID, state string, g []Outcome, now time.Time) ([]uint64, error) {
+func writeOutcomes(tx *gorm.DB, guard rowGuard, state string, g []Outcome, now time.Time) ([]uint64, error) {
 	ids := make([]uint64, len(g))
 	for i, o := range g {
 		ids[i] = o.DeliveryID
@@ -122,8 +182,9 @@ func writeOutcomes(tx *gorm.DB, claimID, state string, g []Outcome, now time.Tim
 		caseOf("reason", "", func(o Outcome) any { return TruncateRunes(o.Reason, 32) })
 		caseOf("detail", "", func(o Outcome) any { return TruncateRunes(o.Detail, 500) })
 	}
-	args = append(args, claimID, DeliveryClaimed, ids)
-	q := "UPDATE deliveries SET " + strings.Join(set, ", ") + " WHERE claim_id = ? AND state = ? AND id IN ? RETURNING contact_id"
+	args = append(args, guard.args...)
+	args = append(args, ids)
+	q := "UPDATE deliveries SET " + strings.Join(set, ", ") + " WHERE " + guard.sql + " AND id IN ? RETURNING contact_id"
 	var moved []uint64
 	if err := tx.Raw(q, args...).Scan(&moved).Error; err != nil {
 		return nil, fmt.Errorf("models: record %s deliveries: %w", state, err)
@@ -145,7 +206,8 @@ func anyOf(g []Outcome, f func(Outcome) bool) bool {
 // (LINE) they go back to pending and are retried under the same key, as
 // do rows whose request was never dispatched; a dispatched one without a
 // key may have reached the platform, so it becomes uncertain, never
-// resent automatically. It returns both counts.
+// resent automatically. Expired multicast batches go back to pending too,
+// counted among the requeued. It returns both counts.
 func ReclaimExpired(db *gorm.DB, now time.Time) (requeued, uncertain int64, err error) {
 	now = now.UTC()
 	err = db.Transaction(func(tx *gorm.DB) error {
@@ -157,6 +219,11 @@ func ReclaimExpired(db *gorm.DB, now time.Time) (requeued, uncertain int64, err 
 			return fmt.Errorf("models: reclaim expired claims: %w", res.Error)
 		}
 		requeued = res.RowsAffected
+		batches, err := reclaimExpiredBatches(tx, now)
+		if err != nil {
+			return err
+		}
+		requeued += batches
 		var rows []struct {
 			BroadcastID uint
 			N           int64

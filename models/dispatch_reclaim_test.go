@@ -90,3 +90,62 @@ func TestReclaimSplitsDispatchedFromWaiting(t *testing.T) {
 		}
 	})
 }
+
+// Claiming a LINE multicast batch writes the batch row, not its people's;
+// a batch whose holder died is retried whole after its lease, under its
+// key, and the next batch starts right after its range.
+func TestMulticastBatchClaimAndReclaim(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		oa := newChannel(t, db, channels.KindLINE, "oa-batch")
+		b := sendingWith(t, db, oa, 7)
+		claim := func(id string, lease time.Duration) []models.Claimed {
+			t.Helper()
+			rows, err := models.ClaimDeliveries(db, models.ClaimSpec{BroadcastID: b.ID, ClaimID: id, Limit: 5, Lease: lease, Keys: models.KeysBatch, Now: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rows
+		}
+		first := claim("dead", time.Millisecond)
+		if len(first) != 5 || first[0].BatchID == nil || first[0].RetryKey == "" || first[4].RetryKey != first[0].RetryKey {
+			t.Fatalf("first batch: %+v", first)
+		}
+		var pending int64
+		db.Model(&models.Delivery{}).Where("broadcast_id = ? AND state = ? AND claim_id = ''", b.ID, models.DeliveryPending).Count(&pending)
+		if pending != 7 {
+			t.Fatalf("claiming a batch wrote its delivery rows: %d untouched, want 7", pending)
+		}
+		second := claim("live", time.Minute)
+		if len(second) != 2 || *second[0].BatchID == *first[0].BatchID || second[0].DeliveryID <= first[4].DeliveryID {
+			t.Fatalf("second batch: %+v", second)
+		}
+		if len(claim("other", time.Minute)) != 0 {
+			t.Fatal("a held batch was claimed again")
+		}
+		time.Sleep(5 * time.Millisecond)
+		requeued, uncertain, err := models.ReclaimExpired(db, time.Now())
+		if err != nil || requeued != 1 || uncertain != 0 {
+			t.Fatalf("reclaim: %d %d %v", requeued, uncertain, err)
+		}
+		again := claim("next", time.Minute)
+		if len(again) != 5 || *again[0].BatchID != *first[0].BatchID || again[0].RetryKey != first[0].RetryKey || again[0].Attempts != 2 {
+			t.Fatalf("reclaimed batch: %+v", again)
+		}
+		// The dead holder's late answer is refused; the new holder's lands.
+		outs := make([]models.Outcome, len(again))
+		for i, r := range again {
+			outs[i] = models.Outcome{DeliveryID: r.DeliveryID, ContactID: r.ContactID, State: models.DeliverySent}
+		}
+		if n, err := models.RecordBatchOutcomes(db, b.ID, *first[0].BatchID, "dead", outs, nil, time.Now()); err != nil || n.Sent != 0 {
+			t.Fatalf("a lost claim's answer was written: %+v %v", n, err)
+		}
+		if n, err := models.RecordBatchOutcomes(db, b.ID, *again[0].BatchID, "next", outs, nil, time.Now()); err != nil || n.Sent != 5 {
+			t.Fatalf("answer: %+v %v", n, err)
+		}
+		var sb models.Broadcast
+		db.First(&sb, b.ID)
+		if sb.SentCount != 5 || sb.PendingCount != 2 {
+			t.Fatalf("counters: sent %d pending %d", sb.SentCount, sb.PendingCount)
+		}
+	})
+}
