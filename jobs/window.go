@@ -4,14 +4,22 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
-// window lets at most n requests depart in any sliding second. The token
-// bucket spaces requests evenly, but goroutines that wake late (a busy
-// machine, a GC pause) depart together, and a second that follows a
-// short stall could then hold more than the bucket's rate. The window
-// counts actual departures, so a stall is never made up for.
+// window lets at most n requests depart in any sliding second, spaced
+// out. The token bucket spaces requests evenly, but goroutines that wake
+// late (a busy machine, a GC pause, a dispatch mark that several
+// requests waited for together) depart together, and a second that
+// follows a short stall could then hold more than the bucket's rate. The
+// window counts actual departures, so a stall is never made up for; its
+// pacer spreads a group that comes at once over a few milliseconds each,
+// because requests written together reach the platform less evenly than
+// they left (they queue behind one another on its side), and the
+// platform counts arrivals.
 type window struct {
+	pace  *rate.Limiter
 	mu    sync.Mutex
 	n     int
 	times []time.Time // ring of the last n departures
@@ -19,15 +27,20 @@ type window struct {
 }
 
 func newWindow(perSecond float64) *window {
-	w := &window{}
+	w := &window{pace: rate.NewLimiter(rate.Limit(perSecond), paceBurst(perSecond))}
 	w.resize(perSecond)
 	return w
 }
+
+// paceBurst lets 5 ms of requests depart at once, at least one.
+func paceBurst(perSecond float64) int { return max(int(perSecond/200), 1) }
 
 // resize sets the window to perSecond requests, keeping the most recent
 // departures.
 func (w *window) resize(perSecond float64) {
 	n := max(int(perSecond), 1)
+	w.pace.SetLimit(rate.Limit(perSecond))
+	w.pace.SetBurst(paceBurst(perSecond))
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if n == w.n {
@@ -43,6 +56,9 @@ func (w *window) resize(perSecond float64) {
 // wait blocks until a departure keeps the last second at most n, and
 // records it.
 func (w *window) wait(ctx context.Context) error {
+	if err := w.pace.Wait(ctx); err != nil {
+		return err
+	}
 	for {
 		w.mu.Lock()
 		now := time.Now()

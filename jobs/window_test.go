@@ -64,3 +64,37 @@ func TestWindowResizeKeepsRecentDepartures(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWindowSpacesAGroup: requests that reach the window together (a
+// dispatch mark released them at once) leave spaced out, 5 ms of them
+// at a time, not as one burst that would reach the platform bunched.
+func TestWindowSpacesAGroup(t *testing.T) {
+	const perSecond = 1000
+	w := newWindow(perSecond)
+	var mu sync.Mutex
+	var departed []time.Time
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			if err := w.wait(context.Background()); err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			departed = append(departed, time.Now())
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	for i := range departed {
+		in := 0
+		for _, d := range departed {
+			if !d.Before(departed[i]) && d.Sub(departed[i]) < 10*time.Millisecond {
+				in++
+			}
+		}
+		// 10 ms at 1,000/s is 10 requests, plus the 5 ms burst.
+		if in > 16 {
+			t.Fatalf("%d requests left within 10 ms of one another", in)
+		}
+	}
+}
