@@ -38,8 +38,8 @@ type ReportFigures struct {
 	// Buttons are the broadcast's buttons with their clicks; none when
 	// it sent no button whose taps come back.
 	Buttons []ReportButton
-	Funnel       []FunnelStep
-	Reasons      []ReportReason
+	Funnel  []FunnelStep
+	Reasons []ReportReason
 	// Timeline is sends and reads per minute.
 	Timeline ReportTimeline
 }
