@@ -61,9 +61,9 @@ func (s *Server) reportMessages(c echo.Context, b *models.Broadcast) []views.Rep
 			}
 			out = append(out, views.ReportMessage{Kind: m.Type, Text: text})
 		case models.MessageBotCard:
-			text, href := i18n.T(ctx, "report.message_bot_card"), ""
+			text, href := i18n.T(ctx, "report.message_bot_card", "Name", i18n.T(ctx, "report.button_module_deleted")), ""
 			if mod, err := models.FindBotModule(s.db, m.BotModuleID); err == nil {
-				text += " " + mod.Name
+				text = i18n.T(ctx, "report.message_bot_card", "Name", mod.Name)
 				href = "/bots/" + strconv.FormatUint(uint64(mod.ID), 10) + "/edit"
 			}
 			out = append(out, views.ReportMessage{Kind: m.Type, Text: text, Href: href})

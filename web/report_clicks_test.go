@@ -151,6 +151,9 @@ func TestBroadcastPageButtonClicks(t *testing.T) {
 		if strings.Contains(p.text(`[data-testid="button-clicks"]`), "官網") {
 			t.Error("the link button is listed, though its taps never come back")
 		}
+		if got := p.text(`[data-testid="cohort-select"] option[value="button:` + uidStr(modID) + `:2"]`); got != "點選「立即訂位」的人（1）" {
+			t.Errorf("cohort choice of a button reads %q, want it named by its label", got)
+		}
 		if got := p.text(`[data-testid="figure-clicked"] .value`); got != "2" {
 			t.Errorf("clicked figure %q, want the 2 people", got)
 		}
