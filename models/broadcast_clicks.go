@@ -42,9 +42,8 @@ type ButtonClicks struct {
 // that carry an action, labelled from the synced template. Link buttons
 // and template buttons without an action are left out: their taps never
 // come back to omnicast. A broadcast that has not started sending has
-// nothing to list. One grouped query over button_taps
-// (idx_button_taps_broadcast), one over bot_modules, and one template
-// lookup.
+// nothing to list. It reads the counts kept as taps arrive
+// (button_clicks, a row per button), the modules' names and the template.
 func BroadcastButtonClicks(db *gorm.DB, b *Broadcast) ([]ButtonClicks, error) {
 	if b.SentContent == "" {
 		return nil, nil

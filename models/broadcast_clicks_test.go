@@ -178,3 +178,49 @@ func TestBroadcastButtonClicksTemplate(t *testing.T) {
 		}
 	})
 }
+
+// TestMigration0026CountsTheTapsAlreadyRecorded: the upgrade fills the
+// clicks per button from the taps recorded before it, and taps after it
+// add to those counts (a person already counted is not counted again).
+func TestMigration0026CountsTheTapsAlreadyRecorded(t *testing.T) {
+	each := func(t *testing.T, db *gorm.DB) {
+		if err := models.MigrateBefore(db, "0026_button_clicks"); err != nil {
+			t.Fatal(err)
+		}
+		for i, tap := range []struct {
+			button  int
+			contact uint64
+		}{{0, 1}, {0, 1}, {0, 2}, {1, 2}} {
+			if err := db.Exec("INSERT INTO button_taps (broadcast_id, module_id, button, contact_id, at) VALUES (?, ?, ?, ?, ?)",
+				5, 9, tap.button, tap.contact, at(i)).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := models.Migrate(db); err != nil {
+			t.Fatal(err)
+		}
+		got, err := models.CountTaps(db, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []models.TapCount{{ModuleID: 9, Button: 0, Taps: 3, People: 2}, {ModuleID: 9, Button: 1, Taps: 1, People: 1}}
+		if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+			t.Fatalf("after the upgrade %+v, want %+v", got, want)
+		}
+		// Contact 2 taps button 0 again: a tap, not a new person.
+		if err := db.Create(&models.Delivery{BroadcastID: 5, ContactID: 2, State: models.DeliverySent}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Transaction(func(tx *gorm.DB) error {
+			_, err := models.RecordTap(tx, 2, channels.TapPayload{BroadcastID: 5, ModuleID: 9, Button: 0}, at(10))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ = models.CountTaps(db, 5); len(got) != 2 || got[0].Taps != 4 || got[0].People != 2 {
+			t.Errorf("after one more tap %+v", got)
+		}
+	}
+	t.Run("sqlite", func(t *testing.T) { each(t, dbtest.SQLiteUnmigrated(t)) })
+	t.Run("postgres", func(t *testing.T) { each(t, dbtest.PostgresUnmigrated(t)) })
+}
