@@ -71,6 +71,8 @@ type ReportAuditEntry struct {
 // ReportMessage is one message as composed.
 type ReportMessage struct {
 	Kind, Text, Href string
+	// Detail is the WhatsApp template filled, as people got it.
+	Detail string
 }
 
 // ReportButton is one button of the broadcast with its clicks.

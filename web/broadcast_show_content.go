@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -88,7 +89,37 @@ func (s *Server) reportMessages(c echo.Context, b *models.Broadcast) []views.Rep
 		for i, p := range t.BodyParams {
 			text += param("report.template_body", i, p)
 		}
-		out = append(out, views.ReportMessage{Kind: "template", Text: text})
+		out = append(out, views.ReportMessage{Kind: "template", Text: text, Detail: s.filledTemplate(c, b)})
 	}
 	return out
+}
+
+// filledTemplate is the WhatsApp template's text as people got it, with
+// the contact's name shown as a placeholder ("" when the template is no
+// longer among the channel's synced ones).
+func (s *Server) filledTemplate(c echo.Context, b *models.Broadcast) string {
+	list, err := models.ListWATemplates(s.db, b.ChannelID)
+	if err != nil {
+		return ""
+	}
+	in, err := inputFromBroadcast(b, s.Workspace().Location())
+	if err != nil {
+		return ""
+	}
+	_, form := templateChoices(list, in)
+	if form == nil {
+		return ""
+	}
+	bub := templateBubble(form, i18n.T(c.Request().Context(), "report.param_contact_name_slot"))
+	var parts []string
+	if bub.Title != "" {
+		parts = append(parts, bub.Title)
+	}
+	for _, seg := range bub.Segments {
+		parts = append(parts, seg.Text)
+	}
+	if bub.Footer != "" {
+		parts = append(parts, bub.Footer)
+	}
+	return strings.Join(parts, "\n")
 }

@@ -195,7 +195,7 @@ func TestBroadcastPageButtonClicksEnglish(t *testing.T) {
 	app := newTestApp(t, db)
 	owner := app.addUser("owner@example.com", models.RoleMarketer)
 	ch := reportChannel(t, db, channels.KindWhatsApp, "WhatsApp")
-	components := `[{"type":"BODY","text":"Sale"},{"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"Show me"},{"type":"QUICK_REPLY","text":"Stop"}]}]`
+	components := `[{"type":"BODY","text":"{{1}}, the sale starts {{2}}."},{"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"Show me"},{"type":"QUICK_REPLY","text":"Stop"}]}]`
 	if err := models.ReplaceWATemplates(db, ch.ID, []models.WATemplate{{Name: "sale", Language: "en", Status: "APPROVED", Components: components}},
 		time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
@@ -204,6 +204,10 @@ func TestBroadcastPageButtonClicksEnglish(t *testing.T) {
 	content := channels.Content{Template: &channels.TemplateFill{Name: "sale", Language: "en", Buttons: []channels.ButtonAction{
 		{Action: channels.ActionBot, ModuleID: modID}, {Action: channels.ActionUnsubscribe}}}}
 	b, people := clicksBroadcast(t, db, ch, owner.ID, content, 3)
+	spec := `{"template":{"name":"sale","language":"en","body_params":[{"contact_name":true},{"text":"today"}]}}`
+	if err := db.Model(b).Update("content", spec).Error; err != nil {
+		t.Fatal(err)
+	}
 	tapAs(t, db, people[2], channels.TapPayload{BroadcastID: b.ID, Button: 1, Action: channels.ActionUnsubscribe})
 
 	br := app.browser()
@@ -211,6 +215,9 @@ func TestBroadcastPageButtonClicksEnglish(t *testing.T) {
 	br.signIn("owner@example.com")
 	p := br.get("/broadcasts/" + uidStr(b.ID))
 	wantStatus(t, p, http.StatusOK)
+	if got := p.text(`[data-testid="template-filled"]`); got != "[contact name], the sale starts today." {
+		t.Errorf("the template as sent reads %q", got)
+	}
 	list := p.doc.Find(`[data-testid="button-clicks"]`)
 	if h := strings.TrimSpace(list.Find("h2").Text()); h != "Clicks per button" {
 		t.Errorf("heading %q", h)
