@@ -83,13 +83,17 @@ func (s *Server) reportMessages(c echo.Context, b *models.Broadcast) []views.Rep
 			}
 			return " · " + i18n.T(ctx, where) + " " + key + " " + val
 		}
-		for i, p := range t.HeaderParams {
-			text += param("report.template_header", i, p)
+		filled := s.filledTemplate(c, b)
+		if filled == "" {
+			// The template is gone from the channel: its parameters at least.
+			for i, p := range t.HeaderParams {
+				text += param("report.template_header", i, p)
+			}
+			for i, p := range t.BodyParams {
+				text += param("report.template_body", i, p)
+			}
 		}
-		for i, p := range t.BodyParams {
-			text += param("report.template_body", i, p)
-		}
-		out = append(out, views.ReportMessage{Kind: "template", Text: text, Detail: s.filledTemplate(c, b)})
+		out = append(out, views.ReportMessage{Kind: "template", Text: text, Detail: filled})
 	}
 	return out
 }
