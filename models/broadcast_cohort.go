@@ -43,7 +43,7 @@ func CohortContactIDs(db *gorm.DB, b *Broadcast, spec CohortSpec) ([]uint64, err
 		q = q.Where("deliveries.delivered_at IS NOT NULL AND deliveries.read_at IS NULL")
 	case CohortClicked:
 		if spec.Button != nil {
-			q = q.Where("deliveries.contact_id IN (SELECT contact_id FROM button_taps WHERE broadcast_id = ? AND module_id = ? AND button = ?)",
+			q = q.Where("deliveries.contact_id IN (SELECT contact_id FROM button_clickers WHERE broadcast_id = ? AND module_id = ? AND button = ?)",
 				b.ID, spec.Module, *spec.Button)
 		} else {
 			q = q.Where("deliveries.clicked_at IS NOT NULL")

@@ -42,6 +42,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0023_deliveries_timeline_indexes", Migrate: migrate0023},
 		{ID: "0024_deliveries_recipients_indexes", Migrate: migrate0024},
 		{ID: "0025_unsubscribed_after_broadcast", Migrate: migrate0025},
+		{ID: "0026_button_clicks", Migrate: migrate0026},
 		{ID: "0027_delivery_batches", Migrate: migrate0027},
 	}
 }

@@ -35,8 +35,11 @@ type ReportFigures struct {
 	Percent      int
 	Left         string
 	Headline     []ReportFigure
-	Funnel       []FunnelStep
-	Reasons      []ReportReason
+	// Buttons are the broadcast's buttons with their clicks; none when
+	// it sent no button whose taps come back.
+	Buttons []ReportButton
+	Funnel  []FunnelStep
+	Reasons []ReportReason
 	// Timeline is sends and reads per minute.
 	Timeline ReportTimeline
 }
@@ -68,4 +71,20 @@ type ReportAuditEntry struct {
 // ReportMessage is one message as composed.
 type ReportMessage struct {
 	Kind, Text, Href string
+	// Detail is the WhatsApp template filled, as people got it.
+	Detail string
+}
+
+// ReportButton is one button of the broadcast with its clicks.
+type ReportButton struct {
+	// Key is stable ("<module>:<button>"); Label the button as people
+	// saw it.
+	Key, Label string
+	// Action is what a WhatsApp template button does, in words.
+	Action string
+	// Module is the bot module the button belongs to or replies with,
+	// linked to its editor by ModuleHref ("" once deleted).
+	Module, ModuleHref string
+	People, Taps       int64
+	Rate, How          string
 }

@@ -35,24 +35,36 @@ func cohortSpecOf(v string) (models.CohortSpec, bool) {
 }
 
 // reportCohorts lists the cohort form's choices: the four cohorts and
-// each button that was tapped.
-func (s *Server) reportCohorts(ctx context.Context, id uint) ([]views.ReportCohort, error) {
+// each button that was tapped, named by its label as sent when known.
+func (s *Server) reportCohorts(ctx context.Context, b *models.Broadcast) ([]views.ReportCohort, error) {
 	var out []views.ReportCohort
 	for _, c := range models.Cohorts() {
 		out = append(out, views.ReportCohort{Value: c, Label: i18n.T(ctx, "recipients.cohort."+c)})
 	}
-	taps, err := models.CountTaps(s.db, id)
+	taps, err := models.CountTaps(s.db, b.ID)
+	if err != nil || len(taps) == 0 {
+		return out, err
+	}
+	buttons, err := models.BroadcastButtonClicks(s.db, b)
 	if err != nil {
 		return nil, err
 	}
+	labels := map[string]string{}
+	for _, bc := range buttons {
+		labels[bc.Key] = bc.Label
+	}
 	for _, t := range taps {
-		name := ""
-		var m models.BotModule
-		if err := s.db.Select("id", "name").First(&m, t.ModuleID).Error; err == nil {
-			name = m.Name
+		key := fmt.Sprintf("%d:%d", t.ModuleID, t.Button)
+		label := i18n.T(ctx, "recipients.cohort.button_label", "Label", labels[key], "People", views.Grouped(t.People))
+		if labels[key] == "" {
+			name := ""
+			var m models.BotModule
+			if err := s.db.Select("id", "name").First(&m, t.ModuleID).Error; err == nil {
+				name = m.Name
+			}
+			label = i18n.T(ctx, "recipients.cohort.button", "Module", name, "Button", t.Button+1, "People", views.Grouped(t.People))
 		}
-		out = append(out, views.ReportCohort{Value: fmt.Sprintf("button:%d:%d", t.ModuleID, t.Button),
-			Label: i18n.T(ctx, "recipients.cohort.button", "Module", name, "Button", t.Button+1, "People", views.Grouped(t.People))})
+		out = append(out, views.ReportCohort{Value: "button:" + key, Label: label})
 	}
 	return out, nil
 }
@@ -137,7 +149,7 @@ func (s *Server) reportActions(c echo.Context, b *models.Broadcast, path string)
 	a.SendAgainHref = path + "/send-again"
 	a.CohortHref = path + "/cohort"
 	var err error
-	if a.Cohorts, err = s.reportCohorts(c.Request().Context(), b.ID); err != nil {
+	if a.Cohorts, err = s.reportCohorts(c.Request().Context(), b); err != nil {
 		return a, err
 	}
 	if models.CanControl(b, currentUser(c)) && b.Status != models.BroadcastCancelled {

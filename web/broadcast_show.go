@@ -127,8 +127,12 @@ func (s *Server) reportFigures(ctx context.Context, r *models.BroadcastListRow) 
 			fig("delivered", b.DeliveredCount, rateOf(b.DeliveredCount, b.AudienceCount)),
 			fig("read", b.ReadCount, rateOf(b.ReadCount, b.DeliveredCount)))
 	}
+	clicked := fig("clicked", b.ClickedCount, rateOf(b.ClickedCount, clickBase(r)))
+	if r.ChannelKind == channels.KindLINE {
+		clicked.How = i18n.T(ctx, "report.how.clicked_line")
+	}
 	f.Headline = append(f.Headline,
-		fig("clicked", b.ClickedCount, rateOf(b.ClickedCount, clickBase(r))),
+		clicked,
 		fig("replied", b.RepliedCount, rateOf(b.RepliedCount, b.SentCount)),
 		fig("unsubscribed", b.UnsubscribedCount, rateOf(b.UnsubscribedCount, b.SentCount)),
 		fig("failed", b.FailedCount, rateOf(b.FailedCount, b.AudienceCount)),
@@ -140,6 +144,11 @@ func (s *Server) reportFigures(ctx context.Context, r *models.BroadcastListRow) 
 	step := func(key string, n int64) views.FunnelStep {
 		return views.FunnelStep{Key: key, Label: i18n.T(ctx, "report.fig."+key), N: n}
 	}
+	buttons, err := s.reportButtons(ctx, r)
+	if err != nil {
+		return f, err
+	}
+	f.Buttons = buttons
 	f.Funnel = []views.FunnelStep{step("audience", b.AudienceCount), step("sent", b.SentCount)}
 	if r.ChannelKind != channels.KindLINE {
 		f.Funnel = append(f.Funnel, step("delivered", b.DeliveredCount), step("read", b.ReadCount))
@@ -148,7 +157,6 @@ func (s *Server) reportFigures(ctx context.Context, r *models.BroadcastListRow) 
 	var reasons []models.ReasonCount
 	if b.FailedCount+b.SkippedCount+b.UncertainCount > 0 {
 		// Only then are there rows to group (the counters say so).
-		var err error
 		if reasons, err = models.BroadcastReasons(s.db, b.ID); err != nil {
 			return f, err
 		}

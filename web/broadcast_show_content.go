@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -61,9 +62,9 @@ func (s *Server) reportMessages(c echo.Context, b *models.Broadcast) []views.Rep
 			}
 			out = append(out, views.ReportMessage{Kind: m.Type, Text: text})
 		case models.MessageBotCard:
-			text, href := i18n.T(ctx, "report.message_bot_card"), ""
+			text, href := i18n.T(ctx, "report.message_bot_card", "Name", i18n.T(ctx, "report.button_module_deleted")), ""
 			if mod, err := models.FindBotModule(s.db, m.BotModuleID); err == nil {
-				text += " " + mod.Name
+				text = i18n.T(ctx, "report.message_bot_card", "Name", mod.Name)
 				href = "/bots/" + strconv.FormatUint(uint64(mod.ID), 10) + "/edit"
 			}
 			out = append(out, views.ReportMessage{Kind: m.Type, Text: text, Href: href})
@@ -82,13 +83,47 @@ func (s *Server) reportMessages(c echo.Context, b *models.Broadcast) []views.Rep
 			}
 			return " · " + i18n.T(ctx, where) + " " + key + " " + val
 		}
-		for i, p := range t.HeaderParams {
-			text += param("report.template_header", i, p)
+		filled := s.filledTemplate(c, b)
+		if filled == "" {
+			// The template is gone from the channel: its parameters at least.
+			for i, p := range t.HeaderParams {
+				text += param("report.template_header", i, p)
+			}
+			for i, p := range t.BodyParams {
+				text += param("report.template_body", i, p)
+			}
 		}
-		for i, p := range t.BodyParams {
-			text += param("report.template_body", i, p)
-		}
-		out = append(out, views.ReportMessage{Kind: "template", Text: text})
+		out = append(out, views.ReportMessage{Kind: "template", Text: text, Detail: filled})
 	}
 	return out
+}
+
+// filledTemplate is the WhatsApp template's text as people got it, with
+// the contact's name shown as a placeholder ("" when the template is no
+// longer among the channel's synced ones).
+func (s *Server) filledTemplate(c echo.Context, b *models.Broadcast) string {
+	list, err := models.ListWATemplates(s.db, b.ChannelID)
+	if err != nil {
+		return ""
+	}
+	in, err := inputFromBroadcast(b, s.Workspace().Location())
+	if err != nil {
+		return ""
+	}
+	_, form := templateChoices(list, in)
+	if form == nil {
+		return ""
+	}
+	bub := templateBubble(form, i18n.T(c.Request().Context(), "report.param_contact_name_slot"))
+	var parts []string
+	if bub.Title != "" {
+		parts = append(parts, bub.Title)
+	}
+	for _, seg := range bub.Segments {
+		parts = append(parts, seg.Text)
+	}
+	if bub.Footer != "" {
+		parts = append(parts, bub.Footer)
+	}
+	return strings.Join(parts, "\n")
 }

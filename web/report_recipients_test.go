@@ -73,7 +73,11 @@ func newOutcomeFixture(t *testing.T, db *gorm.DB, owner uint, mod func(*models.B
 		}
 	}
 	for i, btn := range map[int]int{0: 0, 9: 1} {
-		if err := db.Create(&models.ButtonTap{BroadcastID: b.ID, ModuleID: 7, Button: btn, ContactID: ids[i], At: now}).Error; err != nil {
+		err := db.Transaction(func(tx *gorm.DB) error {
+			_, err := models.RecordTap(tx, ids[i], channels.TapPayload{BroadcastID: b.ID, ModuleID: 7, Button: btn}, now)
+			return err
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
