@@ -110,8 +110,11 @@ func (sc *scheduler) schedule(id uint, at time.Time) error {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	when := gocron.OneTimeJobStartImmediately()
-	if at.After(sc.r.cfg.Now()) {
-		when = gocron.OneTimeJobStartDateTime(at)
+	if wait := at.Sub(sc.r.cfg.Now()); wait > 0 {
+		// gocron waits by the wall clock, while StartDue judges by the
+		// runner's clock: fire when the runner's clock reaches at (the
+		// same instant when the clock is time.Now).
+		when = gocron.OneTimeJobStartDateTime(time.Now().Add(wait))
 	}
 	jobID := broadcastJobID(id)
 	def := gocron.OneTimeJob(when)

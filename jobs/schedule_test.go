@@ -91,6 +91,26 @@ func TestScheduledBroadcastGoesOutOnTimeWithItsLastEdit(t *testing.T) {
 	})
 }
 
+// The one-time job fires when the runner's clock reaches the broadcast's
+// time, not the wall clock: with a clock an hour ahead (a test's, or a
+// host whose clock is set apart from the scheduler's), a broadcast due
+// in 2 s by that clock starts in about 2 s, neither an hour late nor
+// early.
+func TestScheduledBroadcastStartsByTheRunnersClock(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		e := newSendEnv(t, db, sim.Config{})
+		ch := e.channel(channels.KindLINE, "1650000005", 0)
+		ahead := func() time.Time { return time.Now().Add(time.Hour) }
+		at := ahead().Add(2 * time.Second)
+		b := e.broadcast(ch, text("by the runner's clock"), at, e.people(ch, 3), nil)
+		e.runner(func(c *Config) { c.Now = ahead })
+		done := e.waitStatus(b.ID, models.BroadcastDone, 8*time.Second)
+		if late := done.StartedAt.Sub(at); late < 0 || late > 1500*time.Millisecond {
+			t.Errorf("started %s after its time by the runner's clock", late)
+		}
+	})
+}
+
 // A second trigger (another instance, a double job) starts nothing twice.
 func TestStartSendingIsDecidedByTheRow(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {

@@ -26,7 +26,10 @@ type ReportShow struct {
 // ReportFigures are the headline figures, the funnel and the reasons,
 // refreshed by a poll while they can change.
 type ReportFigures struct {
-	ID       uint
+	ID uint
+	// PollHref is the poll's address; it names the state the rest of the
+	// page was drawn for (shown=…), so the answer brings the rest too when
+	// that changed.
 	PollHref string
 	Kind     string
 	Status   string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -30,8 +31,32 @@ func (s *Server) broadcastShow(c echo.Context) error {
 	b := &r.Broadcast
 	ctx := c.Request().Context()
 	path := "/broadcasts/" + strconv.FormatUint(uint64(b.ID), 10)
-	d := views.ReportShow{CSS: s.assets.URL("css/report.css"), CSRF: csrfToken(c),
-		Row: s.reportRow(c, r, currentUser(c), path)}
+	d := views.ReportShow{CSS: s.assets.URL("css/report.css")}
+	if err := s.reportLiveParts(c, r, path, &d); err != nil {
+		return err
+	}
+	d.Conditions = s.reportConditions(c, b)
+	d.Messages = s.reportMessages(c, b)
+	if d.Figures, err = s.reportFigures(ctx, r); err != nil {
+		return err
+	}
+	if d.Audit, err = s.reportAudit(b.ID); err != nil {
+		return err
+	}
+	if d.Recipients, err = s.reportRecipients(c, b.ID, path); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.ReportShowPage(s.page(c, "nav.broadcasts", "broadcasts"), d))
+}
+
+// reportLiveParts fills in the parts of the page around the figures that
+// change as the broadcast moves on: the controls, the notices and the
+// actions on the results.
+func (s *Server) reportLiveParts(c echo.Context, r *models.BroadcastListRow, path string, d *views.ReportShow) error {
+	b := &r.Broadcast
+	ctx := c.Request().Context()
+	d.CSRF = csrfToken(c)
+	d.Row = s.reportRow(c, r, currentUser(c), path)
 	d.Row.PollHref = ""
 	if models.CanControl(b, currentUser(c)) {
 		switch b.Status {
@@ -50,40 +75,58 @@ func (s *Server) broadcastShow(c echo.Context) error {
 		d.Notice = i18n.T(ctx, "report.missed_notice")
 	}
 	if b.Status == models.BroadcastScheduled && b.ScheduledAt != nil {
-		if left := b.ScheduledAt.Sub(s.now()); left < time.Hour {
+		if s.inLastHour(b) {
 			d.EditWarning = i18n.T(ctx, "report.edit_last_hour")
 		} else {
 			d.EditWarning = i18n.T(ctx, "report.edit_hour_ahead")
 		}
 	}
-	d.Conditions = s.reportConditions(c, b)
-	d.Messages = s.reportMessages(c, b)
-	if d.Figures, err = s.reportFigures(ctx, r); err != nil {
-		return err
-	}
-	if d.Audit, err = s.reportAudit(b.ID); err != nil {
-		return err
-	}
-	if d.Recipients, err = s.reportRecipients(c, b.ID, path); err != nil {
-		return err
-	}
-	if d.Actions, err = s.reportActions(c, b, path); err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, views.ReportShowPage(s.page(c, "nav.broadcasts", "broadcasts"), d))
+	var err error
+	d.Actions, err = s.reportActions(c, b, path)
+	return err
 }
 
-// broadcastFiguresShow answers the figures' poll (GET /broadcasts/:id/figures).
+// inLastHour: a scheduled broadcast is due within the hour.
+func (s *Server) inLastHour(b *models.Broadcast) bool {
+	return b.ScheduledAt != nil && b.ScheduledAt.Sub(s.now()) < time.Hour
+}
+
+// reportShown names what reportLiveParts drew from: the status (with the
+// pause reason, and a scheduled one's last hour) and the failed and
+// uncertain counters (the retry and resend buttons count them). The
+// figures' poll carries it, so that only a change costs the rest.
+func (s *Server) reportShown(b *models.Broadcast) string {
+	k := b.Status
+	switch b.Status {
+	case models.BroadcastPaused:
+		k += ":" + b.PauseReason
+	case models.BroadcastScheduled:
+		k += ":" + strconv.FormatBool(s.inLastHour(b))
+	}
+	return k + "." + strconv.FormatInt(b.FailedCount, 10) + "." + strconv.FormatInt(b.UncertainCount, 10)
+}
+
+// broadcastFiguresShow answers the figures' poll (GET
+// /broadcasts/:id/figures?shown=…): the live block, and the controls,
+// notices and actions as well when the broadcast is no longer in the
+// state the page shows.
 func (s *Server) broadcastFiguresShow(c echo.Context) error {
 	r, err := s.loadBroadcastRow(c)
 	if err != nil {
 		return err
 	}
-	f, err := s.reportFigures(c.Request().Context(), r)
-	if err != nil {
+	var d views.ReportShow
+	if d.Figures, err = s.reportFigures(c.Request().Context(), r); err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.ReportFiguresView(f))
+	moved := c.QueryParam("shown") != s.reportShown(&r.Broadcast)
+	if moved {
+		path := "/broadcasts/" + strconv.FormatUint(uint64(r.ID), 10)
+		if err := s.reportLiveParts(c, r, path, &d); err != nil {
+			return err
+		}
+	}
+	return s.render(c, http.StatusOK, views.ReportFiguresPoll(d, moved))
 }
 
 func (s *Server) loadBroadcastRow(c echo.Context) (*models.BroadcastListRow, error) {
@@ -106,7 +149,7 @@ func (s *Server) reportFigures(ctx context.Context, r *models.BroadcastListRow) 
 	f := views.ReportFigures{ID: b.ID, Kind: r.ChannelKind, Status: b.Status}
 	settled := reportRowSettled(b.Status)
 	if !settled || (b.Status == models.BroadcastDone && b.FinishedAt != nil && s.now().Sub(*b.FinishedAt) < figuresPollAfterDone) {
-		f.PollHref = path + "/figures"
+		f.PollHref = path + "/figures?shown=" + url.QueryEscape(s.reportShown(b))
 	}
 	f.ShowProgress, f.Percent, f.Left = s.progressOf(ctx, b)
 	fig := func(key string, n int64, rate string) views.ReportFigure {
