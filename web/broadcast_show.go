@@ -30,19 +30,7 @@ func (s *Server) broadcastShow(c echo.Context) error {
 	b := &r.Broadcast
 	ctx := c.Request().Context()
 	path := "/broadcasts/" + strconv.FormatUint(uint64(b.ID), 10)
-	d := views.ReportShow{CSS: s.assets.URL("css/report.css"), CSRF: csrfToken(c),
-		Row: s.reportRow(c, r, currentUser(c), path)}
-	d.Row.PollHref = ""
-	if models.CanControl(b, currentUser(c)) {
-		switch b.Status {
-		case models.BroadcastSending:
-			d.Row.PauseHref = path + "/pause"
-			d.Row.CancelHref = path + "/cancel"
-		case models.BroadcastPaused:
-			d.Row.ResumeHref = path + "/resume"
-			d.Row.CancelHref = path + "/cancel"
-		}
-	}
+	d := views.ReportShow{CSS: s.assets.URL("css/report.css"), CSRF: csrfToken(c), Row: s.reportShowRow(c, r, path)}
 	if b.Status == models.BroadcastPaused && b.PauseReason != "" {
 		d.Notice = pauseWords(ctx, b.PauseReason)
 	}
@@ -73,17 +61,39 @@ func (s *Server) broadcastShow(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.ReportShowPage(s.page(c, "nav.broadcasts", "broadcasts"), d))
 }
 
-// broadcastFiguresShow answers the figures' poll (GET /broadcasts/:id/figures).
+// reportShowRow is the broadcast's row as its page shows it: with the
+// controls of its status (pause, resume, cancel, edit), without the
+// list's poll.
+func (s *Server) reportShowRow(c echo.Context, r *models.BroadcastListRow, path string) views.ReportRow {
+	b := &r.Broadcast
+	row := s.reportRow(c, r, currentUser(c), path)
+	row.PollHref = ""
+	if models.CanControl(b, currentUser(c)) {
+		switch b.Status {
+		case models.BroadcastSending:
+			row.PauseHref = path + "/pause"
+			row.CancelHref = path + "/cancel"
+		case models.BroadcastPaused:
+			row.ResumeHref = path + "/resume"
+			row.CancelHref = path + "/cancel"
+		}
+	}
+	return row
+}
+
+// broadcastFiguresShow answers the figures' poll (GET /broadcasts/:id/figures),
+// with the page's controls for the status it reports.
 func (s *Server) broadcastFiguresShow(c echo.Context) error {
 	r, err := s.loadBroadcastRow(c)
 	if err != nil {
 		return err
 	}
-	f, err := s.reportFigures(c.Request().Context(), r)
-	if err != nil {
+	path := "/broadcasts/" + strconv.FormatUint(uint64(r.Broadcast.ID), 10)
+	d := views.ReportShow{CSRF: csrfToken(c), Row: s.reportShowRow(c, r, path)}
+	if d.Figures, err = s.reportFigures(c.Request().Context(), r); err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.ReportFiguresView(f))
+	return s.render(c, http.StatusOK, views.ReportFiguresPoll(d))
 }
 
 func (s *Server) loadBroadcastRow(c echo.Context) (*models.BroadcastListRow, error) {
