@@ -180,10 +180,13 @@ func demoChannel(db *gorm.DB, sealer *models.Sealer, a demoAccount, simURL strin
 }
 
 // seed makes every simulated person follow (or first message) at a time
-// spread over the past 18 months, then message now and then, a few LINE
-// followers later unfollow; finally tags are put on a share of contacts.
+// spread over the past 18 months, then message now and then, a tenth
+// write within the past day, a few LINE followers later unfollow;
+// finally tags are put on a share of contacts.
 func (d *Demo) seed(ctx context.Context, db *gorm.DB, opt DemoOptions) error {
 	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x5eed))
+	// Its own source: the rest of the seeded history stays as it was.
+	today := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x24))
 	end := opt.Now()
 	start := end.AddDate(0, -18, 0)
 	total := opt.PeoplePerChannel * len(d.Channels)
@@ -209,6 +212,13 @@ func (d *Demo) seed(ctx context.Context, db *gorm.DB, opt DemoOptions) error {
 					return fmt.Errorf("jobs: demo message: %w", err)
 				}
 			}
+			if at, ok := wroteToday(today, last, end); ok {
+				last = at
+				d.clock.set(last)
+				if err := d.Sim.Message(ctx, a.externalID, p.ID, demoLines()[today.IntN(len(demoLines()))]); err != nil {
+					return fmt.Errorf("jobs: demo message: %w", err)
+				}
+			}
 			if a.kind == channels.KindLINE && rng.IntN(10) == 0 {
 				d.clock.set(last.Add(time.Duration(rng.Int64N(int64(end.Sub(last)) + 1))))
 				if err := d.Sim.Unfollow(ctx, a.externalID, p.ID); err != nil {
@@ -222,6 +232,22 @@ func (d *Demo) seed(ctx context.Context, db *gorm.DB, opt DemoOptions) error {
 		}
 	}
 	return d.tagContacts(db, rng)
+}
+
+// wroteToday picks a tenth of the people to write once more within the
+// day before end (after their last message). A Page whose people all
+// wrote long ago reaches almost no one with a standard Messenger message
+// (24-hour window): the demo's first broadcast would show one delivery
+// out of 300, or none.
+func wroteToday(rng *rand.Rand, last, end time.Time) (time.Time, bool) {
+	if rng.IntN(10) != 0 {
+		return time.Time{}, false
+	}
+	at := end.Add(-time.Duration(rng.Int64N(int64(23 * time.Hour))))
+	if !at.After(last) {
+		return time.Time{}, false
+	}
+	return at, true
 }
 
 // tagContacts puts 0–4 demo tags on each contact.

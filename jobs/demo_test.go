@@ -117,3 +117,36 @@ func sameTime(a, b *time.Time) bool {
 	}
 	return a.Equal(*b)
 }
+
+// TestDemoPeopleWroteWithinTheDay: with the demo's own seed and numbers,
+// a share of every account's people wrote within the past day, so that a
+// standard Messenger broadcast (24-hour window) reaches some of them —
+// before, the demo's Page had one or two such people out of 300.
+func TestDemoPeopleWroteWithinTheDay(t *testing.T) {
+	db := dbtest.SQLite(t)
+	secret := []byte(strings.Repeat("d", 32))
+	sealer, _ := models.NewSealer(secret)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := web.New(web.Config{DB: db, SecretKey: secret, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	d, err := jobs.StartDemo(context.Background(), db, sealer, jobs.DemoOptions{
+		WebhookBase: hs.URL, PeoplePerChannel: 300, Seed: 2026, Logger: log, Now: func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatalf("start demo: %v", err)
+	}
+	defer d.Close()
+	for _, ch := range d.Channels {
+		var recent int64
+		db.Model(&models.Contact{}).Where("channel_id = ? AND subscribed = ? AND last_interaction_at > ?", ch.ID, true, now.Add(-24*time.Hour)).Count(&recent)
+		// A tenth are picked; some of them had written later already.
+		if recent < 15 || recent > 60 {
+			t.Errorf("%s: %d of 300 people wrote within the day, want about a tenth", ch.Kind, recent)
+		}
+	}
+}
