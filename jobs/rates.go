@@ -47,6 +47,8 @@ type channelRates struct {
 	pushWin, multiWin *window
 	base              float64
 	mbase             float64
+	// pushLive and multiLive hold the instance counts lately seen.
+	pushLive, multiLive liveHistory
 	cancel            context.CancelFunc
 	done              sync.WaitGroup
 }
@@ -118,6 +120,8 @@ func (cr *channelRates) renew() (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	shared := live > 1
+	live = int64(cr.pushLive.count(time.Now(), int(live)))
 	cr.push.SetLimit(rate.Limit(cr.base / float64(live)))
 	cr.push.SetBurst(burstOf(cr.base / float64(live)))
 	cr.pushWin.resize(channelLimit(cr.ch) * windowMargin / float64(live))
@@ -126,11 +130,12 @@ func (cr *channelRates) renew() (bool, error) {
 		if err != nil {
 			return false, err
 		}
+		mlive = int64(cr.multiLive.count(time.Now(), int(mlive)))
 		cr.multi.SetLimit(rate.Limit(cr.mbase / float64(mlive)))
 		cr.multi.SetBurst(burstOf(cr.mbase / float64(mlive)))
 		cr.multiWin.resize(lineMulticastRate * windowMargin / float64(mlive))
 	}
-	return live > 1, nil
+	return shared, nil
 }
 
 func (cr *channelRates) leave() {

@@ -8,8 +8,10 @@ package jobs
 // Knobs: OMNICAST_BENCH_SENDS (single-recipient sends, default 100000),
 // OMNICAST_BENCH_MULTICAST (LINE multicast recipients, default 1000000),
 // OMNICAST_BENCH_RATES (limits, default "80,300,1000") and
-// OMNICAST_BENCH_RATE_SECONDS (how long each limit is held, default 60).
-// Each figure is printed as a FIGURE line.
+// OMNICAST_BENCH_RATE_SECONDS (how long each limit is held, default 60)
+// and OMNICAST_BENCH_LATENCY (the simulator's latency per API call,
+// default 30ms: a platform answers in tens of milliseconds, and the
+// figures are taken with it on). Each figure is printed as a FIGURE line.
 
 import (
 	"context"
@@ -107,7 +109,7 @@ func newSendBench(b *testing.B, acc benchAccount) *sendBench {
 	b.Helper()
 	db := dbtest.Postgres(b)
 	acc.Token, acc.Secret = "tok-"+acc.ExternalID, "secret-"+acc.ExternalID
-	s := startBenchSim(b, benchSimSpec{Accounts: []benchAccount{acc}})
+	s := startBenchSim(b, benchSimSpec{Accounts: []benchAccount{acc}, Latency: benchLatency(b)})
 	sealer, err := models.NewSealer([]byte("0123456789abcdef0123456789abcdef-bench"))
 	if err != nil {
 		b.Fatal(err)
@@ -139,7 +141,8 @@ func (e *sendBench) channel(perSecond float64) *models.Channel {
 	if err := models.RefreshStatistics(context.Background(), e.db); err != nil {
 		e.b.Fatal(err)
 	}
-	fmt.Printf("FIGURE postgres setup        %s: %d contacts generated in %.1f s (not measured)\n", a.Kind, a.People, time.Since(start).Seconds())
+	fmt.Printf("FIGURE postgres setup        %s: %d contacts generated in %.1f s (not measured); simulator latency %s per call\n",
+		a.Kind, a.People, time.Since(start).Seconds(), benchLatency(e.b))
 	return ch
 }
 
@@ -278,6 +281,19 @@ func benchEnvInt(b *testing.B, name string, def int) int {
 		b.Fatalf("%s=%q: want a positive number", name, v)
 	}
 	return n
+}
+
+// benchLatency is the simulator's latency per API call.
+func benchLatency(b *testing.B) time.Duration {
+	v := os.Getenv("OMNICAST_BENCH_LATENCY")
+	if v == "" {
+		return 30 * time.Millisecond
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		b.Fatalf("OMNICAST_BENCH_LATENCY=%q: want a duration such as 30ms", v)
+	}
+	return d
 }
 
 func benchRates(b *testing.B) []int {

@@ -72,7 +72,7 @@ func RecordBatchOutcomes(db *gorm.DB, broadcastID uint, batchID uint64, claimID 
 			return err
 		}
 		var err error
-		n, err = recordOutcomes(tx, broadcastID, stillPending(broadcastID), final, tags, now)
+		n, err = recordOutcomes(tx, broadcastID, stillPending(), final, tags, now)
 		n.Requeued = int64(len(outs) - len(final))
 		return err
 	})
@@ -90,9 +90,12 @@ func heldBy(claimID string) rowGuard {
 	return rowGuard{"claim_id = ? AND state = ?", []any{claimID, DeliveryClaimed}}
 }
 
-// stillPending: the row of a claimed batch, not yet answered for.
-func stillPending(broadcastID uint) rowGuard {
-	return rowGuard{"broadcast_id = ? AND state = ?", []any{broadcastID, DeliveryPending}}
+// stillPending: the row of a claimed batch, not yet answered for. The
+// ids come from the batch, so its broadcast is not named: with it, the
+// planner may walk the broadcast's (broadcast_id, state, id) entries,
+// all of its pending people, instead of looking the ids up.
+func stillPending() rowGuard {
+	return rowGuard{"state = ?", []any{DeliveryPending}}
 }
 
 // recordOutcomes writes outcomes to the rows meeting guard, the counters
