@@ -49,8 +49,8 @@ type channelRates struct {
 	mbase             float64
 	// pushLive and multiLive hold the instance counts lately seen.
 	pushLive, multiLive liveHistory
-	cancel            context.CancelFunc
-	done              sync.WaitGroup
+	cancel              context.CancelFunc
+	done                sync.WaitGroup
 }
 
 // channelLimit is the channel's configured push rate.
