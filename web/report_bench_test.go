@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -209,6 +210,7 @@ func BenchmarkReportBroadcastPage(b *testing.B) {
 		took = benchGet(b, c, base, path, 40, false)
 		reportFigure("page after sending", "GET /broadcasts/:id first view %6.1f ms (timeline counted in the background, shown after %.1f s); then p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms",
 			pct(cold, 1), time.Since(waited).Seconds(), pct(took, .5), pct(took, .95), pct(took, 1))
+		benchRecipientsCSV(b, c, base, path, n)
 		var buckets []models.TimelineBucket
 		tl := func() {
 			fresh, _ := models.FindBroadcast(db, bc.ID)
@@ -237,4 +239,73 @@ func benchHasTimeline(b *testing.B, c *http.Client, u string) bool {
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
 	return strings.Contains(string(raw), `<svg data-testid="timeline"`)
+}
+
+// benchRecipientsCSV downloads the broadcast's recipients CSV as staff do
+// (GET /broadcasts/:id/recipients.csv through the handler) and reports
+// its time, its lines and the growth of the server's heap meanwhile.
+func benchRecipientsCSV(b *testing.B, c *http.Client, base, path string, n int) {
+	b.Helper()
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	peak := before.HeapInuse
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				peak = max(peak, m.HeapInuse)
+			}
+		}
+	}()
+	start := time.Now()
+	res, err := c.Get(base + path + "/recipients.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines, err := countLines(res.Body)
+	res.Body.Close()
+	took := time.Since(start)
+	close(stop)
+	<-done
+	if err != nil || res.StatusCode != http.StatusOK {
+		b.Fatalf("recipients CSV: %d %v", res.StatusCode, err)
+	}
+	if lines != n+1 {
+		b.Fatalf("recipients CSV: %d lines, want %d and the header", lines, n)
+	}
+	reportFigure("recipients CSV", "GET /broadcasts/:id/recipients.csv: %d rows in %.1f s; heap in use grew by at most %.0f MB",
+		n, took.Seconds(), float64(peak-before.HeapInuse)/(1<<20))
+	if took > 30*time.Second {
+		b.Errorf("the recipients CSV took %s, over 30 s", took)
+	}
+}
+
+// countLines counts the newlines of r.
+func countLines(r io.Reader) (int, error) {
+	buf := make([]byte, 64<<10)
+	lines := 0
+	for {
+		k, err := r.Read(buf)
+		for _, ch := range buf[:k] {
+			if ch == '\n' {
+				lines++
+			}
+		}
+		if err == io.EOF {
+			return lines, nil
+		}
+		if err != nil {
+			return lines, err
+		}
+	}
 }
