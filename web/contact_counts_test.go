@@ -128,6 +128,38 @@ func TestLineQuotaIsCachedWithItsAge(t *testing.T) {
 	}
 }
 
+// TestLineQuotaFallsBackToTheStoredOne: when LINE cannot be asked, the
+// page shows the quota the refresh job stored, with that figure's age;
+// without a recent stored one it shows the dash.
+func TestLineQuotaFallsBackToTheStoredOne(t *testing.T) {
+	app := newTestApp(t, dbtest.SQLite(t))
+	app.addUser("mei@example.com", models.RoleMarketer)
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"message":"busy"}`, http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(down.Close)
+	ch := app.channel("line", down.URL)
+	b := app.browser()
+	b.signIn("mei@example.com")
+	load := func() (string, string) {
+		p := b.get("/contacts?channel=" + itoa(ch.ID))
+		wantStatus(t, p, http.StatusOK)
+		age, _ := p.doc.Find(`[data-testid="quota-age"]`).Attr("data-age")
+		return p.text(`[data-testid="line-quota"] strong`), age
+	}
+	if q, _ := load(); strings.Contains(q, "/") {
+		t.Fatalf("LINE down and nothing stored: %q, want no figures", q)
+	}
+	if err := models.StoreChannelQuota(app.db, models.ChannelQuota{ChannelID: ch.ID, MonthlyLimit: 5000, Used: 4200,
+		CheckedAt: app.clock.Now().Add(-4 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	app.clock.Advance(61 * time.Second)
+	if q, age := load(); q != "4200 / 5000" || age != "301" {
+		t.Fatalf("LINE down, stored 5 min ago: %q, age %s", q, age)
+	}
+}
+
 // TestTagsPageCountsLandOnTheSameNumber: the tags page counts a tag's
 // contacts per account, and each number links to that account's list
 // showing the same number.

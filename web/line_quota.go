@@ -28,7 +28,9 @@ type quotaCache struct {
 
 type quotaEntry struct {
 	info views.QuotaInfo
-	at   time.Time
+	at   time.Time // when it was asked for
+	// asOf is when its figures were read, if earlier (a stored quota).
+	asOf time.Time
 }
 
 // lineQuota returns this month's quota and usage of a LINE channel, from
@@ -41,6 +43,9 @@ func (s *Server) lineQuota(ctx context.Context, ch *models.Channel) *views.Quota
 	if !ok || now.Sub(e.at) >= quotaTTL || now.Before(e.at) {
 		v, _, _ := s.quotas.group.Do(strconv.FormatUint(uint64(ch.ID), 10), func() (any, error) {
 			fresh := quotaEntry{info: s.askLineQuota(context.WithoutCancel(ctx), ch), at: s.now()}
+			if fresh.info.Unavailable {
+				fresh = s.storedLineQuota(ch, fresh)
+			}
 			s.quotas.mu.Lock()
 			if s.quotas.entries == nil {
 				s.quotas.entries = map[uint]quotaEntry{}
@@ -52,7 +57,11 @@ func (s *Server) lineQuota(ctx context.Context, ch *models.Channel) *views.Quota
 		e = v.(quotaEntry)
 	}
 	info := e.info
-	info.AgeSeconds = int(max(now.Sub(e.at), 0) / time.Second)
+	asOf := e.at
+	if !e.asOf.IsZero() {
+		asOf = e.asOf
+	}
+	info.AgeSeconds = int(max(now.Sub(asOf), 0) / time.Second)
 	return &info
 }
 
@@ -75,4 +84,19 @@ func (s *Server) askLineQuota(ctx context.Context, ch *models.Channel) views.Quo
 		return unavailable
 	}
 	return views.QuotaInfo{Used: q.Used, Limit: q.Limit, Unlimited: q.Unlimited}
+}
+
+// storedQuotaAge bounds how old a stored quota may be to stand in for
+// LINE's answer: the refresh job reads it every 5 minutes.
+const storedQuotaAge = time.Hour
+
+// storedLineQuota is the quota the periodic refresh last stored, when LINE
+// could not be asked now (failed, unless none recent is stored): a figure
+// labelled with its age beats a dash on the confirmation.
+func (s *Server) storedLineQuota(ch *models.Channel, failed quotaEntry) quotaEntry {
+	q, ok, err := models.StoredChannelQuota(s.db, ch.ID, storedQuotaAge, s.now())
+	if err != nil || !ok {
+		return failed
+	}
+	return quotaEntry{info: views.QuotaInfo{Used: q.Used, Limit: q.MonthlyLimit, Unlimited: q.Unlimited}, at: failed.at, asOf: q.CheckedAt}
 }
