@@ -84,6 +84,9 @@ type dispatcher struct {
 
 	mu      sync.Mutex
 	running map[uint]bool // channels with a loop
+	// sharing holds the rate shares of the channels sending here, which
+	// sends outside a broadcast (bot replies to taps) also take from.
+	sharing map[uint]*channelRates
 	wg      sync.WaitGroup
 	// dbDown is when sending started waiting for the database (unix
 	// nanoseconds; 0: it answers). See Runner.DatabaseWait.
@@ -237,6 +240,8 @@ func (d *dispatcher) runChannel(ctx, reqCtx context.Context, channelID uint) err
 		return err
 	}
 	defer cr.rates.leave()
+	d.share(ch.ID, cr.rates)
+	defer d.share(ch.ID, nil)
 	var wg sync.WaitGroup
 	if ch.Kind != channels.KindLINE {
 		// The marker outlives the workers' stop by the requests' grace
@@ -301,6 +306,42 @@ func (cr *channelRun) work(ctx, reqCtx context.Context, w int) {
 			sleep(ctx, cr.d.cfg.Idle)
 		}
 	}
+}
+
+// share records (or, with nil, forgets) the rate share of a channel
+// sending here.
+func (d *dispatcher) share(channelID uint, r *channelRates) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if r == nil {
+		delete(d.sharing, channelID)
+		return
+	}
+	if d.sharing == nil {
+		d.sharing = map[uint]*channelRates{}
+	}
+	d.sharing[channelID] = r
+}
+
+// takeToken holds a request outside a broadcast (a bot reply) until the
+// channel's rate share, if it is sending here, lets it go: such requests
+// count against the platform's limit as the broadcast's do. A channel
+// not sending here needs no wait.
+func (d *dispatcher) takeToken(ctx context.Context, channelID uint) error {
+	d.mu.Lock()
+	r := d.sharing[channelID]
+	d.mu.Unlock()
+	if r == nil {
+		return nil
+	}
+	waited, err := r.waitPush(ctx)
+	if r.ch != nil {
+		d.m.rateWait.WithLabelValues(r.ch.Kind).Add(waited.Seconds())
+	}
+	if err != nil {
+		return err
+	}
+	return r.departPush(ctx)
 }
 
 // dbWait waits after a database error, longer as they repeat (the

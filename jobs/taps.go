@@ -208,10 +208,23 @@ func (p *tapPass) reply(ctx context.Context, tb *tapBroadcast, tap models.TapAct
 	if !ok {
 		return models.TapFailed, fmt.Sprintf("the %s client cannot send a bot reply", tb.ch.Kind)
 	}
-	res := is.SendInteractive(ctx, msg)
-	if res.Outcome == channels.Retryable && res.RetrySafe && res.RetryAfter <= 2*time.Second {
+	send := func() (channels.SendResult, bool) {
+		if err := r.dispatch.takeToken(ctx, tb.ch.ID); err != nil {
+			return channels.SendResult{}, false // stopping: tried again next pass
+		}
+		return is.SendInteractive(ctx, msg), true
+	}
+	res, ok := send()
+	if ok && res.Outcome == channels.Retryable && res.RetrySafe && res.RetryAfter <= 2*time.Second {
 		sleep(ctx, max(res.RetryAfter, 200*time.Millisecond))
-		res = is.SendInteractive(ctx, msg)
+		res, ok = send()
+	}
+	if !ok {
+		// Never sent: back to the queue, not left to become uncertain.
+		if err := models.ReleaseTapAction(r.cfg.DB, tap.ID); err != nil {
+			r.log.Warn("releasing an unsent tap reply failed; its claim will be reclaimed", "tap", tap.ID, "err", err)
+		}
+		return "", ""
 	}
 	p.r.dispatch.m.messages.WithLabelValues(tb.ch.Kind, res.Outcome.String()).Inc()
 	switch res.Outcome {

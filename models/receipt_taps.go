@@ -73,6 +73,15 @@ func FinishTapAction(db *gorm.DB, id uint64, state, detail string, now time.Time
 	return res.RowsAffected == 1, nil
 }
 
+// ReleaseTapAction puts a claimed action that never ran (the worker
+// stopped before its request) back to pending at once.
+func ReleaseTapAction(db *gorm.DB, id uint64) error {
+	if err := db.Exec("UPDATE button_taps SET action_state = ? WHERE id = ? AND action_state = ?", TapPending, id, TapRunning).Error; err != nil {
+		return fmt.Errorf("models: release tap action %d: %w", id, err)
+	}
+	return nil
+}
+
 // RunSubscriptionTap subscribes or unsubscribes the tapping person, in
 // one transaction with the end of the claim: the action runs once however
 // often it is claimed. A tap older than the person's last change the
