@@ -70,7 +70,7 @@ func TestLineQuotaRefresh(t *testing.T) {
 		for _, j := range r.sched.s.Jobs() {
 			names = append(names, j.Name())
 		}
-		for _, want := range []string{"apply-receipts", "run-taps", "refresh-line-quota", "refresh-wa-templates", "reclaim-claims"} {
+		for _, want := range []string{"apply-receipts", "run-taps", "refresh-line-quota", "refresh-wa-templates", "reclaim-claims", "prune-events"} {
 			if !slices.Contains(names, want) {
 				t.Errorf("periodic job %q not registered (have %v)", want, names)
 			}

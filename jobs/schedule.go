@@ -70,6 +70,7 @@ func (sc *scheduler) start(ctx context.Context) error {
 		{"apply-receipts", receiptsEvery, sc.r.applyReceipts},
 		{"run-taps", tapsEvery, sc.r.runTaps},
 		{"refresh-line-quota", quotaEvery, sc.r.refreshLineQuotas},
+		{"prune-events", pruneEvery, sc.r.pruneEvents},
 	}
 	for _, p := range periodic {
 		if _, err := sc.s.NewJob(gocron.DurationJob(p.every), gocron.NewTask(func() { p.run(ctx) }),
