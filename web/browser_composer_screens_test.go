@@ -128,7 +128,7 @@ func TestBrowserComposeScreens(t *testing.T) {
 	)
 	lineEdit := strings.TrimPrefix(loc, base)
 
-	screens := []struct{ name, path, ready string }{
+	screens := []screen{
 		{"compose-messenger", messengerEdit, `[data-testid="promo-hits"]`},
 		{"confirm-messenger", strings.TrimSuffix(messengerEdit, "/edit") + "/confirm", `[data-testid="confirm-promo-warning"]`},
 		{"compose-whatsapp", waEdit, `[data-testid="bp-param"]`},
@@ -136,49 +136,11 @@ func TestBrowserComposeScreens(t *testing.T) {
 		{"compose-line-card", lineEdit, `[data-testid="preview"] .bubble-card`},
 		{"confirm-line-card", strings.TrimSuffix(lineEdit, "/edit") + "/confirm", `[data-testid="confirm-quota"]`},
 	}
-	for _, lang := range []string{"zh-TW", "en"} {
-		if err := models.SetUserLocale(app.db, user.ID, lang); err != nil {
-			t.Fatal(err)
-		}
-		for _, width := range []int64{1280, 390} {
-			for _, sc := range screens {
-				name := fmt.Sprintf("%s-%s-%d", sc.name, lang, width)
-				var overflow, cut, ids, squeezed string
-				run(name,
-					chromedp.EmulateViewport(width, 900),
-					chromedp.Navigate(base+sc.path),
-					chromedp.WaitVisible(sc.ready),
-					chromedp.Sleep(150*time.Millisecond),
-					chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth ? "page is "+document.documentElement.scrollWidth+" px wide" : ""`, &overflow),
-					chromedp.Evaluate(cutPlaceholdersJS, &cut),
-					chromedp.Evaluate(untranslatedJS, &ids),
-					chromedp.Evaluate(squeezedControlsJS, &squeezed),
-				)
-				screenshot(ctx, t, name)
-				if overflow != "" {
-					t.Errorf("%s: %s, wider than the %d px window", name, overflow, width)
-				}
-				if cut != "" {
-					t.Errorf("%s: placeholders cut off: %s", name, cut)
-				}
-				if ids != "" {
-					t.Errorf("%s: untranslated message ids on the page: %s", name, ids)
-				}
-				if squeezed != "" {
-					t.Errorf("%s: controls squeezed too narrow to read: %s", name, squeezed)
-				}
-			}
-		}
-	}
+	checkScreens(ctx, t, app.db, user.ID, base, screens, pageWider,
+		screenCheck{cutPlaceholdersJS, "placeholders cut off"},
+		untranslatedCheck("compose|confirm|audience|kind|nav|promo|fit|upload", false),
+		screenCheck{squeezedControlsJS, "controls squeezed too narrow to read"})
 }
-
-// untranslatedJS lists message ids shown as text (a catalogue key that
-// has no message in the page's language shows as itself).
-const untranslatedJS = `(function () {
-  var re = /\b(compose|confirm|audience|kind|nav|promo|fit|upload)\.[a-z_]+(\.[a-z_]+)*\b/g;
-  var found = (document.body.innerText.match(re) || []).filter(function (m) { return !/\.(com|tw|png|jpe?g)$/.test(m); });
-  return found.join(", ");
-})()`
 
 // squeezedControlsJS lists the composer's visible inputs and selects
 // narrower than 120 px: too narrow for a parameter or an action to read.

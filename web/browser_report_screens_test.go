@@ -202,41 +202,14 @@ func TestBrowserReportScreens(t *testing.T) {
 		chromedp.Submit(`[data-testid="login-form"]`),
 		chromedp.WaitVisible(`[data-testid="user-menu"]`),
 	)
-	screens := []struct{ name, path, ready string }{
+	screens := []screen{
 		{"report-messenger", "/broadcasts/" + itoa(mb.ID), `[data-testid="button-clicks"]`},
 		{"report-messenger-failed", "/broadcasts/" + itoa(mb.ID) + "?status=failed", `[data-testid="button-clicks"]`},
 		{"report-whatsapp", "/broadcasts/" + itoa(wb.ID), `[data-testid="button-clicks"]`},
 	}
-	for _, lang := range []string{"zh-TW", "en"} {
-		if err := models.SetUserLocale(app.db, admin.ID, lang); err != nil {
-			t.Fatal(err)
-		}
-		for _, width := range []int64{1280, 390} {
-			for _, sc := range screens {
-				name := fmt.Sprintf("%s-%s-%d", sc.name, lang, width)
-				var overflow, outside, ids string
-				run(name,
-					chromedp.EmulateViewport(width, 900),
-					chromedp.Navigate(base+sc.path),
-					chromedp.WaitVisible(sc.ready),
-					chromedp.Sleep(150*time.Millisecond),
-					chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth ? "page is "+document.documentElement.scrollWidth+" px wide" : ""`, &overflow),
-					chromedp.Evaluate(outsideWindowJS, &outside),
-					chromedp.Evaluate(reportUntranslatedJS, &ids),
-				)
-				screenshot(ctx, t, name)
-				if overflow != "" {
-					t.Errorf("%s: %s, wider than the %d px window", name, overflow, width)
-				}
-				if outside != "" {
-					t.Errorf("%s: cut off at the window's edge: %s", name, outside)
-				}
-				if ids != "" {
-					t.Errorf("%s: untranslated message ids on the page: %s", name, ids)
-				}
-			}
-		}
-	}
+	checkScreens(ctx, t, app.db, admin.ID, base, screens, pageWider,
+		screenCheck{outsideWindowJS, "cut off at the window's edge"},
+		untranslatedCheck("report|recipients|dispatch|kind|nav|filter|contacts|audience|fit", true))
 }
 
 func ptrTime(t time.Time) *time.Time { return &t }
@@ -251,15 +224,4 @@ const outsideWindowJS = `(function () {
     if (r.width > 0 && r.right > w + 0.5) out.push((el.getAttribute("data-testid") || el.tagName) + " " + (el.textContent || "").trim().slice(0, 30));
   });
   return out.join(", ");
-})()`
-
-// reportUntranslatedJS lists message ids shown as text or in a tooltip
-// (a catalogue key with no message in the page's language shows as
-// itself).
-const reportUntranslatedJS = `(function () {
-  var re = /\b(report|recipients|dispatch|kind|nav|filter|contacts|audience|fit)\.[a-z_]+(\.[a-z_]+)*\b/g;
-  var text = document.body.innerText;
-  document.querySelectorAll("[title]").forEach(function (el) { text += "\n" + el.getAttribute("title"); });
-  var found = (text.match(re) || []).filter(function (m) { return !/\.(com|tw|png|jpe?g)$/.test(m); });
-  return found.join(", ");
 })()`
