@@ -335,9 +335,7 @@ func (d *dispatcher) takeToken(ctx context.Context, channelID uint) error {
 		return nil
 	}
 	waited, err := r.waitPush(ctx)
-	if r.ch != nil {
-		d.m.rateWait.WithLabelValues(r.ch.Kind).Add(waited.Seconds())
-	}
+	d.m.rateWait.WithLabelValues(r.ch.Kind).Add(waited.Seconds())
 	if err != nil {
 		return err
 	}

@@ -38,11 +38,8 @@ type Delivery struct {
 	// that claimed it until the lease expires.
 	LeaseUntil *time.Time
 	ClaimID    string `gorm:"size:40;not null;default:''"`
-	// BatchID groups the people of one LINE multicast request, retried as
-	// one unit with one retry key.
-	BatchID *uint64
 	// RetryKey is a LINE push's X-Line-Retry-Key, stored before the first
-	// attempt.
+	// attempt (a multicast's key is its batch's: DeliveryBatch).
 	RetryKey string `gorm:"size:36;not null;default:''"`
 	// PartsSent: the parts of a Messenger message already sent by an
 	// earlier attempt; the retry starts after them.

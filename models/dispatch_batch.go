@@ -56,7 +56,7 @@ func claimBatch(tx *gorm.DB, spec ClaimSpec) ([]Claimed, error) {
 		if b == nil {
 			return newBatch(tx, spec)
 		}
-		rows, err := batchRows(tx, b, 0)
+		rows, err := batchRows(tx, b)
 		if err != nil || len(rows) > 0 {
 			return rows, err
 		}
@@ -122,12 +122,12 @@ func newBatch(tx *gorm.DB, spec ClaimSpec) ([]Claimed, error) {
 	if err := tx.Create(b).Error; err != nil {
 		return nil, fmt.Errorf("models: store a batch of broadcast %d: %w", spec.BroadcastID, err)
 	}
-	return batchRows(tx, b, len(ids))
+	return batchRows(tx, b)
 }
 
-// batchRows reads the pending people of batch b (sizeHint: how many are
-// expected) with what sending to them needs.
-func batchRows(tx *gorm.DB, b *DeliveryBatch, sizeHint int) ([]Claimed, error) {
+// batchRows reads the pending people of batch b with what sending to
+// them needs.
+func batchRows(tx *gorm.DB, b *DeliveryBatch) ([]Claimed, error) {
 	var rows []struct {
 		ID        uint64
 		ContactID uint64
@@ -136,7 +136,7 @@ func batchRows(tx *gorm.DB, b *DeliveryBatch, sizeHint int) ([]Claimed, error) {
 		b.BroadcastID, DeliveryPending, b.FirstID, b.LastID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("models: read batch %d: %w", b.ID, err)
 	}
-	out := make([]Claimed, 0, max(sizeHint, len(rows)))
+	out := make([]Claimed, 0, len(rows))
 	for _, r := range rows {
 		batch := b.ID
 		out = append(out, Claimed{DeliveryID: r.ID, ContactID: r.ContactID, Attempts: b.Attempts, RetryKey: b.RetryKey, BatchID: &batch})

@@ -13,8 +13,9 @@ import (
 // one small row instead of 500 delivery rows. A delivery row is written
 // once more only when the platform has answered.
 //
-// The index of waiting multicast rows (0021) goes: batches that wait for
-// a retry are found in delivery_batches.
+// The index of waiting multicast rows (0021) and deliveries.batch_id go:
+// batches, and those that wait for a retry, are found in
+// delivery_batches.
 func migrate0027(tx *gorm.DB) error {
 	type DeliveryBatch struct {
 		ID          uint64 `gorm:"primaryKey"`
@@ -39,6 +40,7 @@ func migrate0027(tx *gorm.DB) error {
 		"CREATE INDEX idx_delivery_batches_waiting ON delivery_batches (broadcast_id, id) WHERE state = 'pending'",
 		"CREATE INDEX idx_delivery_batches_claimed_lease ON delivery_batches (lease_until) WHERE state = 'claimed'",
 		"DROP INDEX idx_deliveries_pending_batch",
+		"ALTER TABLE deliveries DROP COLUMN batch_id",
 	} {
 		if err := tx.Exec(q).Error; err != nil {
 			return fmt.Errorf("models: migrate 0027: %w", err)
