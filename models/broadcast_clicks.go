@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"gorm.io/gorm"
@@ -45,6 +46,30 @@ type ButtonClicks struct {
 // nothing to list. It reads the counts kept as taps arrive
 // (button_clicks, a row per button), the modules' names and the template.
 func BroadcastButtonClicks(db *gorm.DB, b *Broadcast) ([]ButtonClicks, error) {
+	out, err := SentButtons(db, b)
+	if err != nil || len(out) == 0 {
+		return nil, err
+	}
+	counts, err := CountTaps(db, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	byKey := make(map[string]TapCount, len(counts))
+	for _, c := range counts {
+		byKey[clickKey(c.ModuleID, c.Button)] = c
+	}
+	// Taps that match no button sent (a payload copied or made up) are
+	// not anyone's clicks on this broadcast.
+	for i := range out {
+		c := byKey[out[i].Key]
+		out[i].People, out[i].Taps = c.People, c.Taps
+	}
+	return out, nil
+}
+
+// SentButtons is BroadcastButtonClicks without the counts: the buttons
+// of what b sent, labelled, with their modules' names.
+func SentButtons(db *gorm.DB, b *Broadcast) ([]ButtonClicks, error) {
 	if b.SentContent == "" {
 		return nil, nil
 	}
@@ -63,20 +88,6 @@ func BroadcastButtonClicks(db *gorm.DB, b *Broadcast) ([]ButtonClicks, error) {
 	}
 	if err := fillModuleNames(db, out); err != nil {
 		return nil, err
-	}
-	counts, err := CountTaps(db, b.ID)
-	if err != nil {
-		return nil, err
-	}
-	byKey := make(map[string]TapCount, len(counts))
-	for _, c := range counts {
-		byKey[clickKey(c.ModuleID, c.Button)] = c
-	}
-	// Taps that match no button sent (a payload copied or made up) are
-	// not anyone's clicks on this broadcast.
-	for i := range out {
-		c := byKey[out[i].Key]
-		out[i].People, out[i].Taps = c.People, c.Taps
 	}
 	return out, nil
 }
@@ -145,28 +156,37 @@ func templateButtons(db *gorm.DB, channelID uint, fill *channels.TemplateFill) (
 
 // fillModuleNames sets each button's module name, in one query.
 func fillModuleNames(db *gorm.DB, buttons []ButtonClicks) error {
-	var ids []uint
+	ids := make([]uint, 0, len(buttons))
 	for _, b := range buttons {
-		if b.ModuleID != 0 {
-			ids = append(ids, b.ModuleID)
-		}
+		ids = append(ids, b.ModuleID)
 	}
+	names, err := ModuleNames(db, ids)
+	if err != nil {
+		return err
+	}
+	for i := range buttons {
+		buttons[i].ModuleName = names[buttons[i].ModuleID]
+	}
+	return nil
+}
+
+// ModuleNames returns the names of the bot modules ids that still exist,
+// in one query (0 and repeats are allowed).
+func ModuleNames(db *gorm.DB, ids []uint) (map[uint]string, error) {
+	names := map[uint]string{}
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id uint) bool { return id == 0 })
 	if len(ids) == 0 {
-		return nil
+		return names, nil
 	}
 	var mods []struct {
 		ID   uint
 		Name string
 	}
 	if err := db.Model(&BotModule{}).Select("id, name").Where("id IN ?", ids).Scan(&mods).Error; err != nil {
-		return fmt.Errorf("models: names of bot modules: %w", err)
+		return nil, fmt.Errorf("models: names of bot modules: %w", err)
 	}
-	names := make(map[uint]string, len(mods))
 	for _, m := range mods {
 		names[m.ID] = m.Name
 	}
-	for i := range buttons {
-		buttons[i].ModuleName = names[buttons[i].ModuleID]
-	}
-	return nil
+	return names, nil
 }

@@ -45,7 +45,7 @@ func (s *Server) reportCohorts(ctx context.Context, b *models.Broadcast) ([]view
 	if err != nil || len(taps) == 0 {
 		return out, err
 	}
-	buttons, err := models.BroadcastButtonClicks(s.db, b)
+	buttons, err := models.SentButtons(s.db, b)
 	if err != nil {
 		return nil, err
 	}
@@ -53,16 +53,23 @@ func (s *Server) reportCohorts(ctx context.Context, b *models.Broadcast) ([]view
 	for _, bc := range buttons {
 		labels[bc.Key] = bc.Label
 	}
+	// A tapped button not known by its label (not among those sent) is
+	// named by its module and number.
+	var unnamed []uint
+	for _, t := range taps {
+		if labels[fmt.Sprintf("%d:%d", t.ModuleID, t.Button)] == "" {
+			unnamed = append(unnamed, t.ModuleID)
+		}
+	}
+	names, err := models.ModuleNames(s.db, unnamed)
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range taps {
 		key := fmt.Sprintf("%d:%d", t.ModuleID, t.Button)
 		label := i18n.T(ctx, "recipients.cohort.button_label", "Label", labels[key], "People", views.Grouped(t.People))
 		if labels[key] == "" {
-			name := ""
-			var m models.BotModule
-			if err := s.db.Select("id", "name").First(&m, t.ModuleID).Error; err == nil {
-				name = m.Name
-			}
-			label = i18n.T(ctx, "recipients.cohort.button", "Module", name, "Button", t.Button+1, "People", views.Grouped(t.People))
+			label = i18n.T(ctx, "recipients.cohort.button", "Module", names[t.ModuleID], "Button", t.Button+1, "People", views.Grouped(t.People))
 		}
 		out = append(out, views.ReportCohort{Value: "button:" + key, Label: label})
 	}
