@@ -104,12 +104,24 @@ func (s *Server) reportMessages(c echo.Context, b *models.Broadcast) []views.Rep
 func (s *Server) filledTemplate(c echo.Context, b *models.Broadcast) string {
 	list, err := models.ListWATemplates(s.db, b.ChannelID)
 	if err != nil {
-		return ""
+		return s.unfilled(b, err)
 	}
 	in, err := inputFromBroadcast(b, s.Workspace().Location())
 	if err != nil {
-		return ""
+		return s.unfilled(b, err)
 	}
+	return s.templateText(c, list, in)
+}
+
+// unfilled logs why a template could not be filled for the page, which
+// then shows its name and parameters instead.
+func (s *Server) unfilled(b *models.Broadcast, err error) string {
+	s.log.Warn("filling a broadcast's template for its page failed", "broadcast", b.ID, "err", err)
+	return ""
+}
+
+// templateText is the chosen template of in as people got it, or "".
+func (s *Server) templateText(c echo.Context, list []models.WATemplate, in composerInput) string {
 	_, form := templateChoices(list, in)
 	if form == nil {
 		return ""

@@ -95,6 +95,9 @@ const storedQuotaAge = time.Hour
 // labelled with its age beats a dash on the confirmation.
 func (s *Server) storedLineQuota(ch *models.Channel, failed quotaEntry) quotaEntry {
 	q, ok, err := models.StoredChannelQuota(s.db, ch.ID, storedQuotaAge, s.now())
+	if err != nil {
+		s.log.Warn("reading a stored LINE quota failed", "channel", ch.ID, "err", err)
+	}
 	if err != nil || !ok {
 		return failed
 	}
